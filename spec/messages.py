@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from envbridge.spec.errors import WSErrorCode
+from pydantic import BaseModel, ConfigDict, Field
 
 JSONObject = dict[str, Any]
 
@@ -240,7 +239,7 @@ class MCPToolDescription(BaseModel):
 
     name: str
     description: str | None = None
-    inputSchema: JSONObject  # noqa: N815 - MCP's spelling
+    inputSchema: JSONObject
 
 
 class StepToolDescription(BaseModel):
@@ -267,8 +266,8 @@ class ToolCallResultMCP(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     content: list[JSONObject]
-    structuredContent: JSONObject | None = None  # noqa: N815
-    isError: bool = False  # noqa: N815
+    structuredContent: JSONObject | None = None
+    isError: bool = False
 
 
 class ListToolsAction(_Frame):
