@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any, Literal
 
@@ -68,10 +69,8 @@ class AsyncClient:
         """End the session: ``close`` frame then disconnect; closes HTTP resources."""
         if self._ws is not None:
             ws, self._ws = self._ws, None
-            try:
+            with contextlib.suppress(ConnectionClosed):
                 await ws.send(p.CLOSE_FRAME)
-            except ConnectionClosed:
-                pass
             await ws.close()
         if self._http is not None:
             http, self._http = self._http, None

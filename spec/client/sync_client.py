@@ -6,6 +6,7 @@ event loop in a background thread, which costs a cross-thread hop on every call)
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from typing import Any
@@ -64,10 +65,8 @@ class SyncClient:
         """End the session and release the connection."""
         if self._ws is not None:
             ws, self._ws = self._ws, None
-            try:
+            with contextlib.suppress(ConnectionClosed):
                 ws.send(p.CLOSE_FRAME)
-            except ConnectionClosed:
-                pass
             ws.close()
         if self._http is not None:
             http, self._http = self._http, None
