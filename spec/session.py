@@ -83,6 +83,8 @@ class Session:
         """True while a live connection (WS) holds this session; the reaper skips it."""
         self.last_active = time.monotonic()
         self.closed = False
+        self.close_requested = False
+        """Closed by request while attached: close when the connection lets go."""
         self._lock = asyncio.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._async = {
@@ -126,10 +128,13 @@ class Session:
         self._require_simulation("reset")
         return await self._reset(data)
 
-    async def start(self) -> None:
-        """Begin the implicit episode of a production session (no reset on the wire)."""
+    async def start(self, reset_data: dict[str, Any] | None = None) -> None:
+        """Begin the implicit episode of a production session (no reset on the wire).
+
+        ``reset_data`` (seed, options) comes from ``openenv/session/create`` params.
+        """
         if self.mode is Mode.PRODUCTION and not self.started:
-            await self._reset({})
+            await self._reset(reset_data or {})
 
     async def _reset(self, data: dict[str, Any]) -> dict[str, Any]:
         try:

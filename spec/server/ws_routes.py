@@ -73,6 +73,8 @@ async def _release(ctx: ServerContext, session: Session, owned: bool) -> None:
     session.attached = False
     if owned:
         await ctx.registry.close(session.id)
+    elif session.close_requested:
+        await session.close()
 
 
 async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
