@@ -43,7 +43,7 @@ def test_harness_detects_a_disagreement(harness, monkeypatch):
 
     def drifting(url, calls, seed):
         outcomes = real(url, calls, seed)
-        return [("ok", "drift")] + outcomes[1:]
+        return [("ok", "drift"), *outcomes[1:]]
 
     monkeypatch.setattr(parity, "run_production_mcp", drifting)
     with pytest.raises(AssertionError, match="production_mcp disagrees"):
