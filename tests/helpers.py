@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-
 from envbridge.spec.server import create_app
 from envbridge.spec.server.serve import uvicorn_config_kwargs
 

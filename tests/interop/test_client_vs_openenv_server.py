@@ -25,8 +25,7 @@ def servers():
         }
 
 
-@pytest.mark.parametrize("transport", ["ws", "sync"])
-def test_typed_env_reset_step_state(servers, transport):
+def test_typed_env_reset_step_state(servers):
     url = servers[("typed", "simulation")]
     client = envbridge.connect(url).sync()
     first = client.reset(seed=3)
