@@ -16,6 +16,7 @@ except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0+unknown"
 
 if TYPE_CHECKING:
+    from envbridge.pool import Pool, SyncPool
     from envbridge.spec.client import AsyncClient
 
 
@@ -45,4 +46,16 @@ def connect(url: str, **kwargs: Any) -> AsyncClient:
     return AsyncClient(url, **kwargs)
 
 
-__all__ = ["__version__", "connect", "serve"]
+_LAZY = {"Pool": "envbridge.pool", "SyncPool": "envbridge.pool"}
+"""Public names imported on first use (``envbridge.Pool`` and friends)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'envbridge' has no attribute {name!r}")
+
+
+__all__ = ["Pool", "SyncPool", "__version__", "connect", "serve"]

@@ -1,0 +1,89 @@
+"""``SyncPool``: the blocking twin of :class:`Pool`, same methods without ``await``.
+
+It runs the async pool on a private event loop in the calling thread (an
+:class:`asyncio.Runner`), so there is no background thread and no cross-thread hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from envbridge.pool.async_pool import Actions, Pool
+from envbridge.pool.results import PoolResult, PoolStats
+
+T = TypeVar("T")
+
+
+class SyncPool:
+    """Blocking pool; see :class:`Pool` for the semantics of every method."""
+
+    def __init__(self, **settings: Any):
+        self._pool = Pool(**settings)
+        self._runner: asyncio.Runner | None = None
+
+    def add(self, url: str | None = None, **kwargs: Any) -> range:
+        """Add a server; see :meth:`Pool.add`."""
+        return self._pool.add(url, **kwargs)
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(coroutine)
+
+    def start(self) -> SyncPool:
+        """Start servers and open sessions (all or nothing)."""
+        try:
+            self._run(self._pool.start())
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        """Close sessions, stop the servers the pool started (idempotent)."""
+        if self._runner is None:
+            return
+        try:
+            self._runner.run(self._pool.close())
+        finally:
+            self._runner.close()
+            self._runner = None
+
+    def __enter__(self) -> SyncPool:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return len(self._pool)
+
+    @property
+    def envs(self) -> list[str]:
+        return self._pool.envs
+
+    def indices(self, env: str) -> list[int]:
+        return self._pool.indices(env)
+
+    def urls(self) -> dict[str, str]:
+        return self._pool.urls()
+
+    def reset(
+        self,
+        sessions: Sequence[int] | None = None,
+        *,
+        seed: int | Sequence[int | None] | None = None,
+        **options: Any,
+    ) -> list[PoolResult]:
+        return self._run(self._pool.reset(sessions, seed=seed, **options))
+
+    def step(self, actions: Actions) -> list[PoolResult]:
+        return self._run(self._pool.step(actions))
+
+    def state(self, sessions: Sequence[int] | None = None) -> list[PoolResult]:
+        return self._run(self._pool.state(sessions))
+
+    def stats(self) -> PoolStats:
+        return self._pool.stats()
