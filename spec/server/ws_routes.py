@@ -149,7 +149,7 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
                 else:
                     reply = await ctx.mcp(session, rpc, dialect)
             if reply is not None:
-                await send({"type": "websocket.send", "text": wire.encode(reply)})
+                await send({"type": "websocket.send", "text": wire.encode_lenient(reply)})
     except OSError:
         log.info("client went away from MCP session %s", session.id)
     finally:
