@@ -19,8 +19,9 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from envs.native.counter import CounterEnv
 
-    config = uvicorn.Config(create_app(CounterEnv), host="127.0.0.1", port=0,
-                            **uvicorn_config_kwargs())
+    config = uvicorn.Config(
+        create_app(CounterEnv), host="127.0.0.1", port=0, **uvicorn_config_kwargs()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -36,8 +37,9 @@ def main() -> int:
             while not result.done:
                 step += 1
                 result = env.step({"delta": 2})
-                print(f"step {step} -> {result.observation} reward={result.reward} "
-                      f"done={result.done}")
+                print(
+                    f"step {step} -> {result.observation} reward={result.reward} done={result.done}"
+                )
             print(f"tools  -> {[tool.name for tool in env.list_tools()]}")
             print(f"echo   -> {env.call_tool('echo', message='hello from envbridge')!r}")
             print(f"state  -> {env.state()}")

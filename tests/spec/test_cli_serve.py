@@ -10,8 +10,14 @@ from tests.helpers import ROOT, envbridge_cli, serving_process
 
 
 def test_serve_module_factory_and_drive_it():
-    argv = lambda port: envbridge_cli("serve", "envs.native.counter:CounterEnv",  # noqa: E731
-                                      "--port", str(port), "--options", '{"target": 3}')
+    argv = lambda port: envbridge_cli(
+        "serve",
+        "envs.native.counter:CounterEnv",  # noqa: E731
+        "--port",
+        str(port),
+        "--options",
+        '{"target": 3}',
+    )
     with serving_process(argv, cwd=str(ROOT)) as url:
         client = envbridge.connect(url).sync()
         client.reset(seed=0)
@@ -20,8 +26,14 @@ def test_serve_module_factory_and_drive_it():
 
 
 def test_serve_production_mode_flag():
-    argv = lambda port: envbridge_cli("serve", "envs.native.counter:CounterEnv",  # noqa: E731
-                                      "--port", str(port), "--mode", "production")
+    argv = lambda port: envbridge_cli(
+        "serve",
+        "envs.native.counter:CounterEnv",  # noqa: E731
+        "--port",
+        str(port),
+        "--mode",
+        "production",
+    )
     with serving_process(argv, cwd=str(ROOT)) as url:
         client = envbridge.connect(url).sync()
         assert client.call_tool("add", amount=1) == {"count": 1}
@@ -29,16 +41,27 @@ def test_serve_production_mode_flag():
 
 
 def test_bad_targets_exit_2_with_a_helpful_message():
-    for target, words in (("no_colon", "module:factory"),
-                          ("nosuchmodule_xyz:Env", "cannot import"),
-                          ("envs.native.counter:Nope", "no attribute")):
-        result = subprocess.run([sys.executable, "-m", "envbridge", "serve", target],
-                                capture_output=True, text=True, cwd=ROOT, timeout=60)
+    for target, words in (
+        ("no_colon", "module:factory"),
+        ("nosuchmodule_xyz:Env", "cannot import"),
+        ("envs.native.counter:Nope", "no attribute"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "envbridge", "serve", target],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
         assert result.returncode == 2, result.stderr
         assert words in result.stderr
 
 
 def test_bad_json_option_is_a_usage_error():
-    result = subprocess.run([sys.executable, "-m", "envbridge", "serve", "x:y", "--kwargs", "{"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "envbridge", "serve", "x:y", "--kwargs", "{"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "not valid JSON" in result.stderr

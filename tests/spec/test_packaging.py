@@ -8,8 +8,19 @@ import tomllib
 
 from tests.helpers import ROOT
 
-HEAVY = ("gymnasium", "numpy", "verifiers", "docker", "openenv", "mcp", "fastapi", "uvicorn",
-         "hypothesis", "datasets", "openai")
+HEAVY = (
+    "gymnasium",
+    "numpy",
+    "verifiers",
+    "docker",
+    "openenv",
+    "mcp",
+    "fastapi",
+    "uvicorn",
+    "hypothesis",
+    "datasets",
+    "openai",
+)
 
 
 def _mapping() -> tuple[dict[str, str], list[str]]:
@@ -31,18 +42,26 @@ def test_every_package_folder_is_listed():
 
 
 def test_import_envbridge_loads_no_heavy_dependency():
-    code = ("import sys, envbridge, envbridge.spec, envbridge.spec.client; "
-            f"print([m for m in {HEAVY!r} if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, envbridge, envbridge.spec, envbridge.spec.client; "
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]", f"import envbridge pulled in {out}"
 
 
 def test_cli_version_and_help():
-    version = subprocess.run([sys.executable, "-m", "envbridge", "--version"],
-                             capture_output=True, text=True, check=True).stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "envbridge", "--version"], capture_output=True, text=True, check=True
+    ).stdout
     assert version.startswith("envbridge ")
-    helptext = subprocess.run([sys.executable, "-m", "envbridge", "serve", "--help"],
-                              capture_output=True, text=True, check=True).stdout
+    helptext = subprocess.run(
+        [sys.executable, "-m", "envbridge", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for word in ("gym:ID", "verifiers:NAME", "harbor:PATH", "--mode", "--max-sessions"):
         assert word in helptext
