@@ -9,16 +9,14 @@ import envbridge
 from tests.helpers import ROOT, envbridge_cli, serving_process
 
 
-def test_serve_module_factory_and_drive_it():
-    argv = lambda port: envbridge_cli(
-        "serve",
-        "envs.native.counter:CounterEnv",  # noqa: E731
-        "--port",
-        str(port),
-        "--options",
-        '{"target": 3}',
+def _serve_counter(*flags: str):
+    return lambda port: envbridge_cli(
+        "serve", "envs.native.counter:CounterEnv", "--port", str(port), *flags
     )
-    with serving_process(argv, cwd=str(ROOT)) as url:
+
+
+def test_serve_module_factory_and_drive_it():
+    with serving_process(_serve_counter("--options", '{"target": 3}'), cwd=str(ROOT)) as url:
         client = envbridge.connect(url).sync()
         client.reset(seed=0)
         assert client.step({"delta": 3}).done is True  # the --options reached the factory
@@ -26,15 +24,7 @@ def test_serve_module_factory_and_drive_it():
 
 
 def test_serve_production_mode_flag():
-    argv = lambda port: envbridge_cli(
-        "serve",
-        "envs.native.counter:CounterEnv",  # noqa: E731
-        "--port",
-        str(port),
-        "--mode",
-        "production",
-    )
-    with serving_process(argv, cwd=str(ROOT)) as url:
+    with serving_process(_serve_counter("--mode", "production"), cwd=str(ROOT)) as url:
         client = envbridge.connect(url).sync()
         assert client.call_tool("add", amount=1) == {"count": 1}
         client.close()
