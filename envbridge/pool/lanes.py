@@ -99,7 +99,7 @@ class Lane:
             f"{self.source.url} dropped; the pool reconnected: reset it to continue"
         )
 
-    async def _reconnect(self, connect: Callable[[], Awaitable[None]], reason: Exception) -> None:
+    async def _reconnect(self, connect: Callable[[], Awaitable[None]], reason: object) -> None:
         """Call ``connect`` until it works (restarting an owned server that died), or raise
         :class:`ConnectionFailed` after ``reconnect_timeout_s``."""
         started = time.monotonic()
@@ -149,6 +149,8 @@ class DirectLane(Lane):
     def __init__(self, *args: Any, max_concurrency: int | None = None):
         super().__init__(*args)
         self._clients: list[AsyncClient] = []
+        self._broken: set[int] = set()
+        """Slots whose connection dropped and could not be re-established yet."""
         self._slot_locks = [asyncio.Lock() for _ in range(self.slots)]
         self._limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
 
@@ -180,18 +182,27 @@ class DirectLane(Lane):
         return outcomes  # type: ignore[return-value]
 
     async def _one(self, slot: int, kind: str, data: dict[str, Any]) -> Outcome:
+        reconnected = slot in self._broken
+        if reconnected:  # an earlier reconnection failed: try again first
+            try:
+                await self._reconnect(lambda: self._replace(slot), "an earlier drop")
+            except EnvbridgeClientError as failure:
+                return failure, True
+            self._broken.discard(slot)
         if kind != "reset" and slot in self._lost:
             return self._session_lost(slot), True
         try:
-            return await _call(self._clients[slot], kind, data), False
+            return await _call(self._clients[slot], kind, data), reconnected
         except ServerError as exc:
-            return exc, False
+            return exc, reconnected
         except EnvbridgeClientError as exc:  # dropped, timed out or desynchronised
+            self._lost.add(slot)
+            self._broken.add(slot)
             try:
                 await self._reconnect(lambda: self._replace(slot), exc)
             except EnvbridgeClientError as failure:
                 return failure, True
-        self._lost.add(slot)
+            self._broken.discard(slot)
         if kind != "reset":
             return self._session_lost(slot), True
         try:
@@ -222,6 +233,8 @@ class BatchedLane(Lane):
         self._ids: list[str] = []
         self._frame_size = max_concurrency
         self._lock = asyncio.Lock()
+        self._broken = False
+        """True while the connection is down and could not be re-established."""
 
     async def open(self) -> None:
         client = self._client()
@@ -236,8 +249,19 @@ class BatchedLane(Lane):
         outcomes: list[Outcome | None] = [None] * len(ops)
         size = self._frame_size or max(len(ops), 1)
         async with self._lock:
+            if self._broken:  # an earlier reconnection failed: try again first
+                try:
+                    await self._reconnect(self._reopen, "an earlier drop")
+                except EnvbridgeClientError as failure:
+                    return [(failure, True)] * len(ops)
             for start in range(0, len(ops), size):
-                await self._frame(ops, list(range(start, min(start + size, len(ops)))), outcomes)
+                indices = list(range(start, min(start + size, len(ops))))
+                if self._broken:  # a frame before this one could not reconnect
+                    failure = ConnectionFailed(f"{self.stats.name} ({self.source.url}) is down")
+                    for index in indices:
+                        outcomes[index] = (failure, True)
+                else:
+                    await self._frame(ops, indices, outcomes)
         return outcomes  # type: ignore[return-value]
 
     async def _frame(
@@ -278,13 +302,14 @@ class BatchedLane(Lane):
         self, ops: list[Op], sending: list[int], outcomes: list[Outcome | None], reason: Exception
     ) -> None:
         """Reconnect, retry the frame's resets once, report its other ops as lost."""
+        self._lost = set(range(self.slots))
+        self._broken = True
         try:
             await self._reconnect(self._reopen, reason)
         except EnvbridgeClientError as failure:
             for index in sending:
                 outcomes[index] = (failure, True)
             return
-        self._lost = set(range(self.slots))
         resets = [index for index in sending if ops[index][1] == "reset"]
         for index in sending:
             if ops[index][1] != "reset":
@@ -304,6 +329,7 @@ class BatchedLane(Lane):
             await _close_quietly(client)
             raise
         old, self._connection, self._ids = self._connection, client, ids
+        self._broken = False
         if old is not None:
             await _close_quietly(old)
 
