@@ -77,6 +77,7 @@ class Pool:
         self._start_timeout_s = start_timeout_s
         self._servers: list[_Server] = []
         self._envs: list[str] = []
+        self._launched = False
         self._started = False
         self._closed = False
 
@@ -106,8 +107,8 @@ class Pool:
         on this server (ops per frame when batched). ``batch``: ``"auto"`` batches when
         the server advertises the extension and has two or more sessions.
         """
-        if self._started:
-            raise PoolError("add servers before the pool starts")
+        if self._launched:
+            raise PoolError("add servers before the pool is launched or started")
         given = [k for k, v in {"url": url, "target": target, "command": command,
                                 "image": image}.items() if v]  # fmt: skip
         if len(given) != 1:
@@ -165,24 +166,43 @@ class Pool:
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> Pool:
-        """Start the servers the pool owns and open every session (all or nothing)."""
+    async def launch(self) -> Pool:
+        """Start the servers the pool owns, without opening sessions yet.
+
+        Useful to check or inspect servers (``pool.urls()``) before training; ``start``
+        launches first when needed.
+        """
         if self._closed:
             raise PoolError("this pool was closed; make a new one")
-        if self._started:
+        if self._launched:
             return self
         if not self._servers:
             raise PoolError("the pool has no servers; call pool.add(...) first")
-        self._started = True
+        self._launched = True
         try:
-            await asyncio.gather(*(self._start_server(server) for server in self._servers))
+            await asyncio.gather(*(self._launch_server(server) for server in self._servers))
         except BaseException:
             await self.close()
             raise
         return self
 
-    async def _start_server(self, server: _Server) -> None:
+    async def _launch_server(self, server: _Server) -> None:
         server.stats.url = await server.source.start()
+
+    async def start(self) -> Pool:
+        """Launch the servers (if not yet) and open every session (all or nothing)."""
+        await self.launch()
+        if self._started:
+            return self
+        self._started = True
+        try:
+            await asyncio.gather(*(self._open_server(server) for server in self._servers))
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def _open_server(self, server: _Server) -> None:
         lane = await self._open_lane(server)
         server.lane = lane
         server.stats.batched = lane.batched

@@ -32,6 +32,15 @@ class SyncPool:
             self._runner = asyncio.Runner()
         return self._runner.run(coroutine)
 
+    def launch(self) -> SyncPool:
+        """Start the servers the pool owns without opening sessions (see Pool.launch)."""
+        try:
+            self._run(self._pool.launch())
+        except BaseException:
+            self.close()
+            raise
+        return self
+
     def start(self) -> SyncPool:
         """Start servers and open sessions (all or nothing)."""
         try:

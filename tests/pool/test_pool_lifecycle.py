@@ -1,0 +1,47 @@
+"""Launch, start and close: servers and sessions exist exactly while they should."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from envbridge import Pool, SyncPool
+from tests.helpers import ROOT, serving
+from tests.pool.leaks import settle
+from tests.spec.envs import Tracked
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batched", "one-connection-each"])
+def test_launch_starts_servers_start_opens_sessions_close_releases_both(batch):
+    Tracked.live.clear()
+    with serving(Tracked) as url:
+        pool = SyncPool()
+        pool.add(url, sessions=3, batch=batch, name="tracked")
+        pool.add(target="envs.native.counter:CounterEnv", name="owned", cwd=ROOT)
+        pool.launch()
+        owned_url = pool.urls()["owned"]
+        assert httpx.get(f"{owned_url}/health", trust_env=False).status_code == 200
+        assert Tracked.live == set()  # launched, no sessions yet
+        pool.start()
+        # a batching connection holds its own session besides the three it batches
+        assert len(Tracked.live) == (4 if batch else 3)
+        pool.reset()
+        pool.close()
+        pool.close()  # idempotent
+        assert settle(lambda: Tracked.live == set())
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{owned_url}/health", trust_env=False, timeout=2)
+
+
+@pytest.mark.anyio
+async def test_async_context_manager_and_one_session_servers_skip_batching(counter_url):
+    pool = Pool()
+    pool.add(counter_url, sessions=1, name="single")
+    pool.add(counter_url, sessions=2, name="pair")
+    async with pool:
+        stats = pool.stats()
+        assert not stats.server("single").batched  # nothing to batch with one session
+        assert stats.server("pair").batched
+        assert [r.ok for r in await pool.reset()] == [True] * 3
+    with pytest.raises(Exception, match="not running"):
+        await pool.reset()
