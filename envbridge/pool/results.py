@@ -46,7 +46,7 @@ class PoolResult:
         return self.value
 
     @property
-    def step(self) -> StepResult:
+    def step_result(self) -> StepResult:
         """The :class:`StepResult` of a reset or step (raises the error if it failed)."""
         value = self.unwrap()
         if not isinstance(value, StepResult):
@@ -55,15 +55,18 @@ class PoolResult:
 
     @property
     def observation(self) -> dict[str, Any]:
-        return self.step.observation
+        """The observation object (raises the error if the call failed)."""
+        return self.step_result.observation
 
     @property
     def reward(self) -> float | int | bool | None:
-        return self.step.reward
+        """The reward (raises the error if the call failed)."""
+        return self.step_result.reward
 
     @property
     def done(self) -> bool:
-        return self.step.done
+        """Whether the episode ended (raises the error if the call failed)."""
+        return self.step_result.done
 
 
 @dataclass(slots=True)
@@ -100,10 +103,12 @@ class PoolStats:
 
     @property
     def steps(self) -> int:
+        """Successful steps over all servers."""
         return sum(s.steps for s in self.servers)
 
     @property
     def reconnects(self) -> int:
+        """Reconnections over all servers."""
         return sum(s.reconnects for s in self.servers)
 
     def server(self, name: str) -> ServerStats:
