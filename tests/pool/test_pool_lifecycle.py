@@ -18,15 +18,18 @@ def test_launch_starts_servers_start_opens_sessions_close_releases_both(batch):
         pool = SyncPool()
         pool.add(url, sessions=3, batch=batch, name="tracked")
         pool.add(target="envs.native.counter:CounterEnv", name="owned", cwd=ROOT)
-        pool.launch()
-        owned_url = pool.urls()["owned"]
-        assert httpx.get(f"{owned_url}/health", trust_env=False).status_code == 200
-        assert Tracked.live == set()  # launched, no sessions yet
-        pool.start()
-        # a batching connection holds its own session besides the three it batches
-        assert len(Tracked.live) == (4 if batch else 3)
-        pool.reset()
-        pool.close()
+        try:
+            pool.launch()
+            owned_url = pool.urls()["owned"]
+            assert httpx.get(f"{owned_url}/health", trust_env=False).status_code == 200
+            assert Tracked.live == set()  # launched, no sessions yet
+            pool.start()
+            # a batching connection holds its own session besides the three it batches
+            want = 4 if batch else 3
+            assert settle(lambda: len(Tracked.live) == want), Tracked.live
+            pool.reset()
+        finally:
+            pool.close()
         pool.close()  # idempotent
         assert settle(lambda: Tracked.live == set())
         with pytest.raises(httpx.HTTPError):
