@@ -11,6 +11,7 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -33,7 +34,7 @@ from envbridge.pool.sources import (
     UrlSource,
     target_argv,
 )
-from envbridge.spec.client import BatchingUnsupported
+from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
 Actions = Sequence[Any] | Mapping[int, Any]
@@ -203,7 +204,15 @@ class Pool:
         return self
 
     async def _open_server(self, server: _Server) -> None:
-        lane = await self._open_lane(server)
+        try:
+            lane = await self._open_lane(server)
+        except PoolError:
+            raise
+        except EnvbridgeClientError as exc:
+            raise PoolError(
+                f"cannot open {server.sessions} session(s) on {server.stats.name} "
+                f"({server.source.url}): {exc}"
+            ) from exc
         server.lane = lane
         server.stats.batched = lane.batched
 
@@ -368,4 +377,5 @@ def _default_name(
     if image:
         return image
     assert command is not None
-    return " ".join(part for part in command if "{port}" not in part)[:40]
+    apps = [part for part in command if ":" in part and "{port}" not in part]
+    return apps[0] if apps else Path(command[0]).name

@@ -28,6 +28,7 @@ from envbridge.spec.client import (
     ServerError,
     StepResult,
 )
+from envbridge.spec.errors import FATAL_WS_CODES
 
 log = logging.getLogger("envbridge.pool")
 
@@ -157,10 +158,27 @@ class DirectLane(Lane):
     async def open(self) -> None:
         self._clients = [self._client() for _ in range(self.slots)]
         try:
-            await asyncio.gather(*(client.connect() for client in self._clients))
+            await asyncio.gather(*(self._open_session(k) for k in range(self.slots)))
         except BaseException:
             await self.close()
             raise
+
+    async def _open_session(self, slot: int) -> None:
+        """Connect and ask for the state once, so that a server which cannot hold the
+        session (capacity, failing factory) says so now, not at the first reset."""
+        client = self._clients[slot]
+        await client.connect()
+        where = f"{self.stats.name} ({self.source.url}) session {slot + 1} of {self.slots}"
+        try:
+            await client.state()
+        except ServerError as exc:
+            if exc.code in FATAL_WS_CODES:
+                raise PoolError(f"{where} was refused: {exc}") from exc
+        except ConnectionFailed as exc:
+            raise PoolError(
+                f"{where} was closed as soon as it opened ({exc}); the server may hold fewer "
+                "sessions than asked (lower sessions=) or fail to build its environment"
+            ) from exc
 
     async def _run(self, ops: list[Op]) -> list[Outcome]:
         outcomes: list[Outcome | None] = [None] * len(ops)

@@ -10,7 +10,7 @@ from envbridge.pool import PoolError
 from tests.helpers import ROOT, serving
 from tests.pool.envs import InFlight
 from tests.pool.leaks import open_fds, settle
-from tests.spec.envs import Exploding
+from tests.spec.envs import Exploding, FailingFactory
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +98,44 @@ def test_a_target_that_cannot_start_fails_start_and_leaves_nothing_behind(counte
         pool.start()
     assert "exited with status 2" in str(error.value)
     assert "no attribute 'NoSuchEnv'" in str(error.value)  # the server's own words
+
+
+def test_more_sessions_than_an_openenv_server_holds_fails_at_start(openenv_url):
+    pool = SyncPool()
+    pool.add(openenv_url, sessions=9, name="openenv")  # its create_app allows 8
+    # the server sends CAPACITY_REACHED and closes; whether the reply or the close
+    # reaches the client first is a race, and both are reported
+    refused = r"openenv .* session 9 of 9 was (refused: .*CAPACITY_REACHED|closed as soon as)"
+    with pytest.raises(PoolError, match=refused):
+        pool.start()
+    assert settle(lambda: _can_open(openenv_url, 8))  # the refused pool released its 8
+
+
+def _can_open(url: str, sessions: int) -> bool:
+    pool = SyncPool()
+    pool.add(url, sessions=sessions)
+    try:
+        with pool:
+            return all(r.ok for r in pool.reset())
+    except PoolError:
+        return False
+
+
+@pytest.mark.parametrize("batch", ["auto", False])
+def test_a_server_whose_factory_fails_fails_start_with_its_reason(batch):
+    with serving(FailingFactory()) as url:
+        pool = SyncPool()
+        pool.add(url, sessions=2, batch=batch)
+        with pytest.raises(PoolError, match="FACTORY_ERROR") as error:
+            pool.start()
+        assert "cannot allocate sandbox" in str(error.value)
+
+
+def test_command_servers_are_named_after_their_app():
+    pool = Pool()
+    pool.add(command=["python", "-m", "uvicorn", "pkg.mod:app", "--port", "{port}"])
+    pool.add(command=["./my-server", "--port", "{port}"])
+    assert pool.envs == ["pkg.mod:app", "my-server"]
 
 
 def test_closing_releases_connections(counter_url):
