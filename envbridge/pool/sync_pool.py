@@ -11,7 +11,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
 from envbridge.pool.async_pool import Actions, Pool
-from envbridge.pool.results import PoolResult, PoolStats
+from envbridge.pool.results import PoolError, PoolResult, PoolStats
 
 T = TypeVar("T")
 
@@ -28,6 +28,11 @@ class SyncPool:
         return self._pool.add(url, **kwargs)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        if _loop_running():
+            coroutine.close()
+            raise PoolError(
+                "SyncPool cannot run inside a running event loop; use envbridge.Pool with await"
+            )
         if self._runner is None:
             self._runner = asyncio.Runner()
         return self._runner.run(coroutine)
@@ -96,3 +101,11 @@ class SyncPool:
 
     def stats(self) -> PoolStats:
         return self._pool.stats()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from envbridge import Pool, SyncPool
+from envbridge.pool import PoolError
 from tests.helpers import ROOT, serving
 from tests.pool.leaks import settle
 from tests.spec.envs import Tracked
@@ -48,3 +49,11 @@ async def test_async_context_manager_and_one_session_servers_skip_batching(count
         assert [r.ok for r in await pool.reset()] == [True] * 3
     with pytest.raises(Exception, match="not running"):
         await pool.reset()
+
+
+@pytest.mark.anyio
+async def test_the_sync_pool_refuses_to_run_inside_an_event_loop(counter_url):
+    pool = SyncPool()
+    pool.add(counter_url)
+    with pytest.raises(PoolError, match=r"use envbridge\.Pool with await"):
+        pool.start()
