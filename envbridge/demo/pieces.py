@@ -7,13 +7,21 @@ missing and carries on with the rest.
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envbridge.demo.policies import CartPoleLearner, CountUp, Policy
+from envbridge.demo.policies import (
+    BinarySearchGuesser,
+    CartPoleLearner,
+    CountUp,
+    HarborOracle,
+    Policy,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 """The source checkout (its ``envs/`` holds the sample environments)."""
@@ -36,6 +44,10 @@ class Piece:
     sessions: int
     policy: Callable[[int], Policy]
     """sessions -> the policy acting in them."""
+    files: tuple[str, ...] = ()
+    """Paths under the checkout that must exist (its sample environments)."""
+    commands: tuple[str, ...] = ()
+    """Executables that must be on PATH."""
 
     def skip_reason(self) -> str | None:
         """Why this piece cannot run here, or None when it can."""
@@ -48,12 +60,28 @@ class Piece:
                 found = False
             if not found:
                 return f"skipped: {self.missing} not installed yet (no module {module!r})"
+        for path in self.files:
+            if not (ROOT / path).exists():
+                return f"skipped: its sample environment {path} is not in this checkout yet"
+        for command in self.commands:
+            if shutil.which(command) is None:
+                return f"skipped: {command} is not installed (scripts/system-deps.sh installs it)"
         return None
 
 
 def _uvicorn(app: str) -> list[str]:
     return [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{port}",
             "--log-level", "warning"]  # fmt: skip
+
+
+def _pythonpath(*paths: Path) -> dict[str, str]:
+    """``PYTHONPATH`` with ``paths`` in front of whatever is set already."""
+    current = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": os.pathsep.join([*map(str, paths), *([current] if current else [])])}
+
+
+VF_GUESS = "envs/verifiers/vf_guess"
+HARBOR_TASKS = "envs/harbor"
 
 
 def pieces(quick: bool) -> list[Piece]:
@@ -68,6 +96,29 @@ def pieces(quick: bool) -> list[Piece]:
             server={"target": "gym:CartPole-v1"},
             sessions=learners,
             policy=lambda n: CartPoleLearner(n),
+        ),
+        Piece(
+            name="verifiers",
+            source="verifiers:vf-guess (a classic verifiers MultiTurnEnv, its own rubric) "
+            "served by envbridge's verifiers bridge",
+            needs=("verifiers", "envbridge.bridges.verifiers"),
+            missing="the verifiers bridge (envbridge[verifiers])",
+            server={"target": "verifiers:vf-guess", "env": _pythonpath(ROOT / VF_GUESS)},
+            sessions=2 if quick else 4,
+            policy=lambda n: BinarySearchGuesser(),
+            files=(VF_GUESS,),
+        ),
+        Piece(
+            name="harbor",
+            source=f"harbor:{HARBOR_TASKS} (harbor task directories, graded by their own "
+            "tests/test.sh) served by envbridge's harbor bridge, local bubblewrap sandboxes",
+            needs=("envbridge.bridges.harbor",),
+            missing="the harbor bridge (envbridge[harbor])",
+            server={"target": f"harbor:{ROOT / HARBOR_TASKS}", "options": {"backend": "local"}},
+            sessions=2,
+            policy=lambda n: HarborOracle(ROOT / HARBOR_TASKS),
+            files=(HARBOR_TASKS,),
+            commands=("bwrap",),
         ),
         Piece(
             name="openenv",

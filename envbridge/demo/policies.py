@@ -6,6 +6,8 @@ rewards and the end of each episode.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from envbridge.demo.reinforce import Reinforce
@@ -62,3 +64,70 @@ class CountUp(Policy):
 
     def act(self, session: int, observation: dict[str, Any]) -> dict[str, Any]:
         return {"delta": 2}
+
+
+class BinarySearchGuesser(Policy):
+    """verifiers' vf-guess: bisect the range using the game's "higher"/"lower" replies.
+
+    Reads everything it needs from the conversation in the observation, so it keeps no
+    state of its own; the action is the assistant message.
+    """
+
+    description = "scripted: binary search on higher/lower"
+
+    def act(self, session: int, observation: dict[str, Any]) -> dict[str, Any]:
+        low, high = 1, 10
+        last_guess: int | None = None
+        for message in observation.get("messages", []):
+            text = str(message.get("content") or "")
+            if message.get("role") == "assistant":
+                last_guess = _last_int(text)
+            elif message.get("role") == "user":
+                found = re.search(r"\((\d+)\s*-\s*(\d+)\)", text)
+                if found:
+                    low, high = int(found.group(1)), int(found.group(2))
+                elif last_guess is not None and "higher" in text:
+                    low = last_guess + 1
+                elif last_guess is not None and "lower" in text:
+                    high = last_guess - 1
+        return {"role": "assistant", "content": str((low + high) // 2)}
+
+
+def _last_int(text: str) -> int | None:
+    numbers = re.findall(r"-?\d+", text)
+    return int(numbers[-1]) if numbers else None
+
+
+class HarborOracle(Policy):
+    """harbor tasks: upload the task's own ``solution/solve.sh``, run it, submit.
+
+    This is harbor's oracle agent; it shows the plumbing (tool calls, the verifier's
+    reward), not intelligence.
+    """
+
+    description = "scripted: the task's solution/solve.sh (oracle)"
+
+    def __init__(self, tasks_dir: Path):
+        self.tasks_dir = tasks_dir
+        self._plans: dict[int, list[dict[str, Any]]] = {}
+
+    def act(self, session: int, observation: dict[str, Any]) -> dict[str, Any]:
+        if "task_id" in observation:  # the first observation of an episode
+            self._plans[session] = self._plan(str(observation["task_id"]))
+        plan = self._plans[session]
+        return plan.pop(0) if len(plan) > 1 else plan[0]
+
+    def _plan(self, task_id: str) -> list[dict[str, Any]]:
+        script = (self.tasks_dir / task_id / "solution" / "solve.sh").read_text()
+        return [
+            _tool("write_file", path="/tmp/envbridge-solve.sh", content=script),
+            _tool("exec", command="bash /tmp/envbridge-solve.sh"),
+            _tool("submit"),
+        ]
+
+    def end_episode(self, session: int, completed: bool) -> None:
+        self._plans.pop(session, None)
+
+
+def _tool(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"type": "call_tool", "tool_name": name, "arguments": arguments}
