@@ -54,11 +54,7 @@ class Piece:
         if not (ROOT / "envs").is_dir():
             return "skipped: the sample environments (envs/) are not here; run from a checkout"
         for module in self.needs:
-            try:
-                found = importlib.util.find_spec(module) is not None
-            except ImportError:
-                found = False
-            if not found:
+            if _absent(module):
                 return f"skipped: {self.missing} not installed yet (no module {module!r})"
         for path in self.files:
             if not (ROOT / path).exists():
@@ -67,6 +63,13 @@ class Piece:
             if shutil.which(command) is None:
                 return f"skipped: {command} is not installed (scripts/system-deps.sh installs it)"
         return None
+
+
+def _absent(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except ImportError:
+        return True
 
 
 def _uvicorn(app: str) -> list[str]:
@@ -82,11 +85,33 @@ def _pythonpath(*paths: Path) -> dict[str, str]:
 
 VF_GUESS = "envs/verifiers/vf_guess"
 HARBOR_TASKS = "envs/harbor"
+BASE_IMAGE = "envbridge/base:py3"
+"""The offline base image ``envbridge base-image`` builds; harbor's FROM images map to it."""
+HARBOR_FROM_IMAGES = ("python:3.12-slim", "ubuntu:24.04")
+
+
+def harbor_backend() -> tuple[str, dict[str, Any]]:
+    """Docker when an engine answers and the base image is there, else bubblewrap."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=10)
+        try:
+            client.images.get(BASE_IMAGE)
+        finally:
+            client.close()
+    except Exception:  # no docker-py, no engine, or no base image: all mean "local"
+        return "local bubblewrap sandboxes", {"backend": "local"}
+    mapping = dict.fromkeys(HARBOR_FROM_IMAGES, BASE_IMAGE)
+    return f"Docker containers from {BASE_IMAGE}", {"backend": "docker", "base_images": mapping}
 
 
 def pieces(quick: bool) -> list[Piece]:
     """The demo's environments (fewer sessions in quick mode)."""
     learners = 8
+    sandboxes, harbor_options = (
+        ("", {}) if _absent("envbridge.bridges.harbor") else harbor_backend()
+    )
     return [
         Piece(
             name="gymnasium",
@@ -111,14 +136,14 @@ def pieces(quick: bool) -> list[Piece]:
         Piece(
             name="harbor",
             source=f"harbor:{HARBOR_TASKS} (harbor task directories, graded by their own "
-            "tests/test.sh) served by envbridge's harbor bridge, local bubblewrap sandboxes",
+            f"tests/test.sh) served by envbridge's harbor bridge in {sandboxes}",
             needs=("envbridge.bridges.harbor",),
             missing="the harbor bridge (envbridge[harbor])",
-            server={"target": f"harbor:{ROOT / HARBOR_TASKS}", "options": {"backend": "local"}},
+            server={"target": f"harbor:{ROOT / HARBOR_TASKS}", "options": harbor_options},
             sessions=2,
             policy=lambda n: HarborOracle(ROOT / HARBOR_TASKS),
             files=(HARBOR_TASKS,),
-            commands=("bwrap",),
+            commands=("bwrap",) if harbor_options.get("backend") == "local" else (),
         ),
         Piece(
             name="openenv",
