@@ -32,6 +32,9 @@ from envbridge.spec.errors import FATAL_WS_CODES
 
 log = logging.getLogger("envbridge.pool")
 
+WARNING_INTERVAL_S = 5.0
+"""Reconnections of one server within this interval share one warning (the rest: INFO)."""
+
 Op = tuple[int, str, dict[str, Any]]
 """(slot: the session's place on its server, "reset" | "step" | "state", data)."""
 Value = StepResult | dict[str, Any] | Exception
@@ -60,6 +63,7 @@ class Lane:
         self.settings = settings
         self._lost: set[int] = set()
         """Slots whose episode died with a connection; only a reset revives them."""
+        self._last_warning = -WARNING_INTERVAL_S
 
     def _client(self) -> AsyncClient:
         return AsyncClient(
@@ -124,7 +128,11 @@ class Lane:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)
         self.stats.reconnects += 1
-        log.warning(
+        # one warning per burst: a restart drops every connection of a server at once
+        quiet = time.monotonic() - self._last_warning < WARNING_INTERVAL_S
+        self._last_warning = time.monotonic()
+        log.log(
+            logging.INFO if quiet else logging.WARNING,
             "envbridge pool: connection to %s (%s) dropped (%s); reconnected after %.1f s, "
             "its episodes were lost (reset to continue)",
             self.stats.name, self.source.url, reason, time.monotonic() - started,
