@@ -11,17 +11,35 @@ from envbridge import Pool
 from tests.helpers import ROOT, uvicorn_app
 
 
-def _bridge_targets() -> dict[str, tuple[str, dict]]:
-    """Serve targets of the bridges installed so far: name -> (target, first step action)."""
-    targets = {}
-    if importlib.util.find_spec("envbridge.bridges.gymnasium"):
-        targets["gym"] = ("gym:CartPole-v1", {"action": 1})
-    return targets
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
+def _bridges() -> dict[str, tuple[dict, dict]]:
+    """The bridges installed so far: name -> (Pool.add arguments, a first step action)."""
+    found = {}
+    if _installed("envbridge.bridges.gymnasium"):
+        found["gym"] = ({"target": "gym:CartPole-v1"}, {"action": 1})
+    if _installed("envbridge.bridges.verifiers"):
+        guess = ROOT / "envs" / "verifiers" / "vf_guess"
+        found["verifiers"] = (
+            {"target": "verifiers:vf-guess", "env": {"PYTHONPATH": str(guess)}},
+            {"role": "assistant", "content": "5"},
+        )
+    if _installed("envbridge.bridges.harbor"):
+        found["harbor"] = (
+            {"target": f"harbor:{ROOT / 'envs' / 'harbor'}", "options": {"backend": "local"}},
+            {"type": "call_tool", "tool_name": "exec", "arguments": {"command": "pwd"}},
+        )
+    return found
 
 
 @pytest.mark.anyio
 async def test_one_pool_spans_url_target_command_and_bridge_servers(counter_url, openenv_url):
-    bridges = _bridge_targets()
+    bridges = _bridges()
     pool = Pool()
     in_process = pool.add(counter_url, sessions=3, name="counter")
     served = pool.add(target="envs.native.counter:CounterEnv", sessions=2, cwd=ROOT)
@@ -65,6 +83,8 @@ async def test_one_pool_spans_url_target_command_and_bridge_servers(counter_url,
         assert kinds["envs.native.counter:CounterEnv"] == ("target", True)
         assert kinds["openenv"] == ("url", False)  # official OpenEnv: no batching, no harm
         assert kinds["openenv-command"] == ("command", False)
+        for name in bridges:  # every bridge is an envbridge server: batched
+            assert kinds[name] == ("target", True)
         assert stats.steps == len(actions)
         assert stats.server("counter").resets == 3
         assert stats.reconnects == 0
