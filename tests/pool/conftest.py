@@ -32,7 +32,7 @@ def second_counter_url():
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def openenv_url():
     """The counter written with the official OpenEnv library, served by uvicorn."""
     with serving_process(
