@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import time
 from collections.abc import Sequence
 
@@ -43,13 +44,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = args.seconds or budget["seconds"]
     try:
         return asyncio.run(_demo(args.quick, episodes, seconds))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("\ninterrupted; every server the demo started has been stopped")
         return 130
 
 
 async def _demo(quick: bool, episodes: int, seconds: float) -> int:
     started = time.monotonic()
+    this = asyncio.current_task()
+    assert this is not None
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C: the pool stops its servers
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, this.cancel)
     print(f"envbridge demo: one trainer, many ecosystems{' (quick)' if quick else ''}\n")
     chosen = _choose(pieces(quick))
     if not chosen:

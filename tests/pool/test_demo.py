@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -45,4 +46,33 @@ def test_quick_demo_runs_end_to_end_and_leaves_nothing_running():
     assert "environment  policy" in out and "mean reward" in out and "steps/s" in out
     assert "where these numbers came from:" in out
     assert "every server the demo started is stopped" in out
+    assert settle(lambda: not _processes_with(marker)), _processes_with(marker)
+
+
+def test_a_terminated_demo_stops_its_servers_too():
+    marker = f"ENVBRIDGE_DEMO_TEST={uuid.uuid4().hex}"
+    key, value = marker.split("=")
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "envbridge.demo", "--quick", "--seconds", "120"],
+        cwd=ROOT,
+        env={**os.environ, key: value, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        seen = []
+        for line in demo.stdout:
+            seen.append(line)
+            if "[4/4] training" in line:  # servers up, sessions open, training under way
+                break
+        assert set(_processes_with(marker)) - {demo.pid}, "no servers? " + "".join(seen)
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=60) == 130
+        assert "interrupted; every server the demo started has been stopped" in demo.stdout.read()
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+        demo.stdout.close()
     assert settle(lambda: not _processes_with(marker)), _processes_with(marker)
