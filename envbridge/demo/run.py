@@ -16,7 +16,7 @@ from envbridge.demo.pieces import ROOT, Piece, pieces
 from envbridge.demo.training import EnvRun, train
 from envbridge.pool import Pool, PoolError
 
-FULL = {"episodes": 480, "seconds": 75.0}
+FULL = {"episodes": 400, "seconds": 75.0}
 QUICK = {"episodes": 160, "seconds": 30.0}
 
 
@@ -31,6 +31,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
         help="a shorter run (the default when CI=true)",
     )
+    parser.add_argument(
+        "--docker",
+        action="store_true",
+        help="run harbor tasks in Docker containers (needs an engine and envbridge/base:py3; "
+        "default: bubblewrap sandboxes, which start faster)",
+    )
     parser.add_argument("--episodes", type=int, help="learner episodes to train for")
     parser.add_argument("--seconds", type=float, help="training time limit")
     return parser.parse_args(argv)
@@ -43,20 +49,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     episodes = args.episodes or int(budget["episodes"])
     seconds = args.seconds or budget["seconds"]
     try:
-        return asyncio.run(_demo(args.quick, episodes, seconds))
+        return asyncio.run(_demo(pieces(args.quick, args.docker), args.quick, episodes, seconds))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("\ninterrupted; every server the demo started has been stopped")
         return 130
 
 
-async def _demo(quick: bool, episodes: int, seconds: float) -> int:
+async def _demo(candidates: list[Piece], quick: bool, episodes: int, seconds: float) -> int:
     started = time.monotonic()
     this = asyncio.current_task()
     assert this is not None
     # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C: the pool stops its servers
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, this.cancel)
     print(f"envbridge demo: one trainer, many ecosystems{' (quick)' if quick else ''}\n")
-    chosen = _choose(pieces(quick))
+    chosen = _choose(candidates)
     if not chosen:
         print("nothing to run: install the extras (pip install -e '.[dev]') and retry")
         return 1
