@@ -110,12 +110,23 @@ class Pool:
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
-        given = [k for k, v in {"url": url, "target": target, "command": command,
-                                "image": image}.items() if v]  # fmt: skip
+        kinds = {"url": url, "target": target, "command": command, "image": image}
+        given = [kind for kind, value in kinds.items() if value]
         if len(given) != 1:
             raise PoolError(
                 "give exactly one of url=, target=, command= or image= "
                 f"(got {', '.join(given) or 'none'})"
+            )
+        for kind in given:
+            if kind != "command" and not isinstance(kinds[kind], str):
+                raise PoolError(f"{kind} must be a string, got {kinds[kind]!r}")
+        if command is not None and (
+            not isinstance(command, list | tuple)
+            or not all(isinstance(part, str) for part in command)
+        ):
+            raise PoolError(
+                f"command must be a list of strings (['uvicorn', 'app:app', '--port', "
+                f"'{{port}}']), got {command!r}"
             )
         if not isinstance(sessions, int) or isinstance(sessions, bool) or sessions < 1:
             raise PoolError(f"sessions must be a positive integer, got {sessions!r}")
@@ -152,8 +163,6 @@ class Pool:
             argv = target_argv(target, options, max_sessions=max(256, 2 * sessions + 16))
             return TargetSource(argv, name, cwd=cwd, env=env, start_timeout_s=timeout)
         if command:
-            if isinstance(command, str):
-                raise PoolError("command must be a list of arguments, not one string")
             return ProcessSource(command, name, cwd=cwd, env=env, start_timeout_s=timeout)
         assert image is not None
         return ImageSource(image, name, start_timeout_s=timeout)

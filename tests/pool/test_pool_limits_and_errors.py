@@ -57,7 +57,11 @@ def test_a_failing_step_is_an_error_result_and_spares_its_neighbours(batch):
         ({"url": "http://x", "sessions": 0}, "positive integer"),
         ({"url": "http://x", "max_concurrency": 0}, "max_concurrency"),
         ({"url": "http://x", "batch": "yes"}, "batch must be"),
-        ({"command": "uvicorn app:app --port {port}"}, "a list of arguments"),
+        ({"command": "uvicorn app:app --port {port}"}, "a list of strings"),
+        ({"command": ["uvicorn", 8000, "{port}"]}, "a list of strings"),
+        ({"command": 8000}, "a list of strings"),
+        ({"target": {"gym": "CartPole-v1"}}, "target must be a string"),
+        ({"url": 8000}, "url must be a string"),
         ({"command": ["uvicorn", "app:app"]}, "no {port} placeholder"),
     ],
 )

@@ -52,8 +52,8 @@ async def test_one_pool_spans_url_target_command_and_bridge_servers(counter_url,
         env={"ENABLE_WEB_INTERFACE": "false"},
     )
     bridge_sessions = {
-        name: pool.add(target=t, sessions=2, name=name, cwd=ROOT)
-        for name, (t, _) in bridges.items()
+        name: pool.add(**server, sessions=2, name=name, cwd=ROOT)
+        for name, (server, _) in bridges.items()
     }
     async with pool:
         first = await pool.reset(seed=10)
