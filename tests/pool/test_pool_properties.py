@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envbridge import SyncPool
+from tests.helpers import ROOT
 
 SESSIONS = 4  # per server; two servers
 TARGET = 10  # CounterEnv's default: done at |count| >= 10
@@ -108,3 +109,35 @@ def test_batched_equals_one_connection_per_session(pools, script):
     states = [[(s.value["count"], s.value["step_count"]) for s in p.state()]
               for p in (batched, direct)]  # fmt: skip
     assert states[0] == states[1]
+
+
+@pytest.fixture(scope="module")
+def cartpole_pools():
+    """CartPole through the Gymnasium bridge, batched and not (skipped until installed)."""
+    pytest.importorskip("envbridge.bridges.gymnasium")
+    made = {}
+    try:
+        for batch in (True, False):
+            pool = SyncPool()
+            pool.add(target="gym:CartPole-v1", sessions=3, name="cartpole", batch=batch, cwd=ROOT)
+            made[batch] = pool.start()
+        yield made
+    finally:
+        for pool in made.values():
+            pool.close()
+
+
+@fixture_settings
+@given(
+    seeds=st.lists(st.integers(0, 2**31 - 1), min_size=3, max_size=3),
+    moves=st.lists(st.lists(st.integers(0, 1), min_size=3, max_size=3), max_size=12),
+)
+def test_batched_equals_unbatched_on_a_bridged_gymnasium_env(cartpole_pools, seeds, moves):
+    batched, direct = cartpole_pools[True], cartpole_pools[False]
+    assert batched.stats().servers[0].batched and not direct.stats().servers[0].batched
+    got = [batched.reset(seed=seeds), direct.reset(seed=seeds)]
+    assert [_outcome(r) for r in got[0]] == [_outcome(r) for r in got[1]]
+    for actions in moves:
+        step = {i: {"action": a} for i, a in enumerate(actions)}
+        got = [batched.step(step), direct.step(step)]
+        assert [_outcome(r) for r in got[0]] == [_outcome(r) for r in got[1]]
