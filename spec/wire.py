@@ -15,7 +15,14 @@ from envbridge.spec.environment import Observation, Tool, ToolResult
 _encoder = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 encode = _encoder.encode
 """Compact JSON; raises ValueError on NaN/Infinity (JSON cannot carry them)."""
-decode = json.loads
+
+
+def decode(text: str | bytes) -> Any:
+    """Parse JSON; nesting too deep for the parser is a ValueError like any bad JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nests too deeply") from None
 
 
 class WireEncodingError(ValueError):
