@@ -51,6 +51,18 @@ def is_capacity_error(reply: Any) -> bool:
     rule="wire §3.4 CAPACITY_REACHED and §3.5 step 2 (handshake succeeds, error, close 1000)",
 )
 async def over_limit(probe: Probe) -> dict[str, Any]:
+    limit = await _probe_limit(probe, judge=True)
+    return {
+        "session_limit": limit if limit is not None else f"> {probe.options.max_sessions_probe}"
+    }
+
+
+async def _probe_limit(probe: Probe, judge: bool) -> int | None:
+    """Open sessions until one is refused; its index is the limit (None: none refused).
+
+    The limit is remembered before the refusal is judged, so capacity.release can use it
+    even when the refusal itself is malformed.
+    """
     frame = opening_frame(probe)
     kind = "observation" if probe.mode == SIMULATION else "mcp"
     open_conns: list[WsConn] = []
@@ -60,18 +72,19 @@ async def over_limit(probe: Probe) -> dict[str, Any]:
             open_conns.append(ws)
             reply = await first_reply(ws, frame)
             if is_capacity_error(reply):
-                _check_refusal(reply, frame)
-                code = await ws.closed_code(frame)
-                if code != 1000:
-                    raise CheckFailed(
-                        "after CAPACITY_REACHED the server closes with code 1000",
-                        sent=frame,
-                        received={"close_code": code},
-                    )
-                if open_conns[:-1]:
-                    await open_conns[0].expect(frame, kind)
                 probe._facts["session_limit"] = index
-                return {"session_limit": index}
+                if judge:
+                    _check_refusal(reply, frame)
+                    code = await ws.closed_code(frame)
+                    if code != 1000:
+                        raise CheckFailed(
+                            "after CAPACITY_REACHED the server closes with code 1000",
+                            sent=frame,
+                            received={"close_code": code},
+                        )
+                    if open_conns[:-1]:
+                        await open_conns[0].expect(frame, kind)
+                return index
             if not isinstance(reply, dict) or reply.get("type") != kind:
                 raise CheckFailed(
                     f"session {index + 1} got neither a {kind!r} reply nor CAPACITY_REACHED",
@@ -80,7 +93,8 @@ async def over_limit(probe: Probe) -> dict[str, Any]:
                 )
     finally:
         await asyncio.gather(*(ws.close() for ws in open_conns))
-    return {"session_limit": f"> {probe.options.max_sessions_probe}"}
+    probe._facts["session_limit"] = None
+    return None
 
 
 def _check_refusal(reply: dict[str, Any], frame: Any) -> None:
@@ -96,37 +110,45 @@ def _ws(probe: Probe) -> str:
     return ws_url(probe.url, "/ws")
 
 
+async def _served_after_retries(probe: Probe, frame: dict[str, Any]) -> tuple[WsConn, Any]:
+    """Open a session, retrying capacity refusals for RELEASE_RETRY_S; (conn, reply)."""
+    deadline = asyncio.get_running_loop().time() + RELEASE_RETRY_S
+    while True:
+        ws = await WsConn.open(_ws(probe), probe.options.timeout_s)
+        reply = await first_reply(ws, frame)
+        if not is_capacity_error(reply) or asyncio.get_running_loop().time() > deadline:
+            return ws, reply
+        await ws.close()
+        await asyncio.sleep(0.1)
+
+
 @conformance_check(
     "capacity.release",
     Level.MUST,
     "closed sessions free their slots",
-    sends="20 /ws sessions one after another, each: connect, reset (tools/list in "
-    "production), close",
-    expects="every session is served (a refusal may be retried for up to 3 s while the "
-    "previous session winds down)",
+    sends="after the capacity probe's sessions are closed: as many concurrent /ws sessions as "
+    "the limit it found (16 when none), each sending reset (tools/list in production)",
+    expects="every one is served (a refusal is retried for up to 3 s while closed sessions "
+    "wind down)",
     rule="wire §3.5 step 4 (close or disconnect destroys the session and frees its slot)",
 )
 async def release(probe: Probe) -> dict[str, Any]:
+    if "session_limit" not in probe._facts:
+        await _probe_limit(probe, judge=False)
+    limit = probe._facts["session_limit"] or probe.options.max_sessions_probe
     frame = opening_frame(probe)
-    rounds = probe.options.max_sessions_probe + 4
-    for index in range(rounds):
-        deadline = asyncio.get_running_loop().time() + RELEASE_RETRY_S
-        while True:
-            ws = await WsConn.open(_ws(probe), probe.options.timeout_s)
-            try:
-                reply = await first_reply(ws, frame)
-            finally:
-                await ws.close()
-            if not is_capacity_error(reply):
-                break
-            if asyncio.get_running_loop().time() > deadline:
+    open_conns: list[WsConn] = []
+    try:
+        for index in range(limit):
+            ws, reply = await _served_after_retries(probe, frame)
+            open_conns.append(ws)
+            if not isinstance(reply, dict) or reply.get("type") == "error":
                 raise CheckFailed(
-                    f"session {index + 1} of {rounds} (one at a time) was refused "
-                    "for capacity: closed sessions did not free their slots",
+                    f"session {index + 1} of {limit} was refused: closed sessions did not "
+                    "free their slots",
                     sent=frame,
                     received=reply,
                 )
-            await asyncio.sleep(0.1)
-        if not isinstance(reply, dict) or reply.get("type") == "error":
-            raise CheckFailed(f"session {index + 1} was not served", sent=frame, received=reply)
-    return {"sessions": rounds}
+    finally:
+        await asyncio.gather(*(ws.close() for ws in open_conns))
+    return {"sessions": limit}

@@ -44,10 +44,10 @@ async def step_schema(probe: Probe) -> dict[str, Any]:
     async with probe.ws() as ws:
         await ws.reset()
         for action in await actions_to_try(probe):
-            data = expect.envelope(await ws.step(action), action)
-            expect.conforms(data["observation"], schema, "the step observation", action)
+            data = await ws.step(action)
+            expect.conforms(data.get("observation"), schema, "the step observation", action)
             checked += 1
-            if data["done"]:
+            if data.get("done"):
                 await ws.reset()
     return {"observations_checked": checked}
 
@@ -69,8 +69,8 @@ async def reset_schema(probe: Probe) -> dict[str, Any]:
     async with probe.ws() as ws:
         for data in ({"seed": 0}, {"seed": 1}, {}):
             sent = {"type": "reset", "data": data}
-            envelope = expect.envelope(await ws.reset(**data), sent)
-            expect.conforms(envelope["observation"], schema, "the reset observation", sent)
+            envelope = await ws.reset(**data)
+            expect.conforms(envelope.get("observation"), schema, "the reset observation", sent)
     return {"schema": key}
 
 

@@ -9,6 +9,8 @@ from envbridge.conformance.model import CheckFailed, Level
 from envbridge.conformance.probe import Probe
 from envbridge.conformance.registry import conformance_check
 
+MAX_EPISODE_STEPS = 30
+
 
 @conformance_check(
     "ws.reset",
@@ -136,23 +138,29 @@ async def close(probe: Probe) -> dict[str, Any]:
     "ws.episodes",
     Level.MUST,
     "several episodes run on one connection",
-    sends="three rounds of reset, step, state on one /ws connection",
-    expects="every round answers normally, each state reporting step_count 1",
+    sends="three episodes on one /ws connection: reset, then the sample action until done "
+    f"(at most {MAX_EPISODE_STEPS} steps)",
+    expects="every reset starts a fresh episode (done false, even after a finished one) and "
+    "every step is answered with an observation",
     rule="wire §3.5 (the connection is the session; reset starts a new episode)",
 )
 async def episodes(probe: Probe) -> dict[str, Any]:
     probe.require_simulation()
     action = await probe.sample_action()
-    counts = []
+    lengths = []
     async with probe.ws() as ws:
-        for _ in range(3):
-            expect.envelope(await ws.reset(), "reset")
-            expect.envelope(await ws.step(action), action)
-            counts.append(expect.state(await ws.state(), "state")["step_count"])
-    if counts != [1, 1, 1]:
-        raise CheckFailed(
-            "each episode must count its own steps from 0",
-            sent="(reset, step, state) x3",
-            received={"step_counts": counts},
-        )
-    return {}
+        for episode in range(3):
+            start = await ws.reset()
+            if start.get("done") is not False:
+                raise CheckFailed(
+                    f"reset of episode {episode + 1} must start with done false",
+                    sent={"type": "reset", "data": {}},
+                    received=start,
+                )
+            steps = 0
+            while steps < MAX_EPISODE_STEPS:
+                steps += 1
+                if (await ws.step(action)).get("done"):
+                    break
+            lengths.append(steps)
+    return {"episode_lengths": lengths}
