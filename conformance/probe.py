@@ -43,6 +43,8 @@ class Options:
     """False skips determinism checks; None reads ``/metadata`` ``deterministic``."""
     max_sessions_probe: int = 16
     """How many concurrent sessions the capacity check opens at most."""
+    latency_samples: int | None = None
+    """Requests per operation for latency.operations (None: 100, quick: 20)."""
 
 
 def ws_url(base: str, path: str) -> str:

@@ -485,10 +485,23 @@ class BigFrameDropsOthers(Defect):
         return 1011 if conn.number in self.poisoned else text
 
 
-class UnsupportedMediaIsServerError(Defect):
-    """bodies with a non-JSON content type get HTTP 500 instead of 415."""
+class NullBodyIsServerError(Defect):
+    """a body that is the JSON value null gets HTTP 500 instead of a 4xx."""
 
     def http_response(
         self, path: str, request: bytes, status: int, body: bytes
     ) -> tuple[int, bytes]:
-        return (500, b"Internal Server Error") if status == 415 else (status, body)
+        return (500, b"Internal Server Error") if request.strip() == b"null" else (status, body)
+
+
+class UndecodableIsServerError(Defect):
+    """a body that is not UTF-8 gets HTTP 500 instead of a 4xx."""
+
+    def http_response(
+        self, path: str, request: bytes, status: int, body: bytes
+    ) -> tuple[int, bytes]:
+        try:
+            request.decode()
+        except UnicodeDecodeError:
+            return 500, b"Internal Server Error"
+        return status, body

@@ -148,7 +148,8 @@ FAMILY: list[BrokenServer] = [
     _wire("capacity.over_limit", defects.CapacityCloseCode),
     _wire("capacity.release", defects.LeakyCapacity, max_sessions=16),
     _wire("robustness.malformed_burst", defects.BigFrameDropsOthers),
-    _wire("robustness.structured_errors", defects.UnsupportedMediaIsServerError),
+    _wire("robustness.structured_errors", defects.NullBodyIsServerError),
+    _wire("robustness.undecodable_bodies", defects.UndecodableIsServerError),
 ]
 
 

@@ -1,6 +1,7 @@
 """The checks, one module per area; importing this package registers them all.
 
-``AREAS`` fixes the run order (cheap, basic areas first; the heavy ones last).
+``AREAS`` fixes the run order (cheap, basic areas first; robustness last, as a
+server that fails it may stop answering).
 """
 
 from envbridge.conformance.checks import (  # noqa: F401  (importing registers the checks)
@@ -29,6 +30,6 @@ AREAS = (
     "determinism",
     "isolation",
     "capacity",
-    "robustness",
     "latency",
+    "robustness",
 )

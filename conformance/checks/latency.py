@@ -23,7 +23,7 @@ QUICK_SAMPLES = 20
     quick=True,
 )
 async def operations(probe: Probe) -> dict[str, Any]:
-    samples = QUICK_SAMPLES if probe.options.quick else SAMPLES
+    samples = probe.options.latency_samples or (QUICK_SAMPLES if probe.options.quick else SAMPLES)
     if probe.mode == SIMULATION:
         action = await probe.sample_action()
         async with probe.ws() as ws:

@@ -6,6 +6,8 @@ import contextlib
 import random
 from typing import Any
 
+import httpx
+from envbridge.conformance import expect
 from envbridge.conformance.checks.capacity import opening_frame
 from envbridge.conformance.model import CheckFailed, Level
 from envbridge.conformance.probe import SIMULATION, Probe, ws_url
@@ -41,12 +43,25 @@ def malformed_frames(rng: random.Random, quick: bool) -> list[str | bytes]:
         if rng.random() < 0.4:
             frames.append(rng.randbytes(rng.randint(1, 64)))
         else:
-            frames.append("".join(chr(rng.randint(1, 0x2FF)) for _ in range(rng.randint(1, 64))))
+            frames.append(_random_text(rng, 64))
     return frames
 
 
+def _random_text(rng: random.Random, longest: int) -> str:
+    return "".join(chr(rng.randint(1, 0x2FF)) for _ in range(rng.randint(1, longest)))
+
+
+def _spread(rng: random.Random, bodies: list[bytes]) -> list[tuple[str, bytes, str]]:
+    """Each body to /reset, /step and /mcp, with a content type chosen at random."""
+    return [
+        (path, body, rng.choice(["application/json", "text/plain", "application/octet-stream"]))
+        for body in bodies
+        for path in ("/reset", "/step", "/mcp")
+    ]
+
+
 def malformed_bodies(rng: random.Random, quick: bool) -> list[tuple[str, bytes, str]]:
-    """(path, body, content type) triples for the HTTP routes."""
+    """(path, body, content type) triples of UTF-8 bodies that are not valid requests."""
     bodies = [
         b"",
         b"null",
@@ -55,16 +70,21 @@ def malformed_bodies(rng: random.Random, quick: bool) -> list[tuple[str, bytes, 
         b'{"action": null}',
         b'{"seed": "x"}',
         b'{"jsonrpc": "2.0", "method": 5}',
-        b"\xff\xfe\xfd",
     ]
-    count = 3 if quick else 10
-    bodies += [rng.randbytes(rng.randint(1, 128)) for _ in range(count)]
-    triples = []
-    for body in bodies:
-        for path in ("/reset", "/step", "/mcp"):
-            kind = rng.choice(["application/json", "text/plain", "application/octet-stream"])
-            triples.append((path, body, kind))
-    return triples
+    bodies += [_random_text(rng, 128).encode() for _ in range(3 if quick else 10)]
+    return _spread(rng, bodies)
+
+
+def undecodable_bodies(rng: random.Random, quick: bool) -> list[tuple[str, bytes, str]]:
+    """(path, body, content type) triples of bodies that are not even UTF-8."""
+    bodies = [b"\xff\xfe\xfd"]
+    while len(bodies) < (4 if quick else 14):
+        body = rng.randbytes(rng.randint(1, 128))
+        try:
+            body.decode()
+        except UnicodeDecodeError:
+            bodies.append(body)
+    return _spread(rng, bodies)
 
 
 async def _victim_view(probe: Probe, ws: WsConn) -> Any:
@@ -111,7 +131,11 @@ async def _burst(probe: Probe) -> dict[str, Any]:
         burst["frame_outcomes"] = await _send_frames(probe, frames)
         burst["http"] = []
         for path, body, kind in bodies:
-            response = await probe.post(path, raw=body, content_type=kind)
+            try:
+                response = await probe.post(path, raw=body, content_type=kind)
+            except httpx.TransportError as exc:
+                burst["http"].append((path, body, kind, None, f"connection dropped: {exc!r}"))
+                continue
             burst["http"].append((path, body, kind, response.status_code, response.text[:300]))
         burst["health"] = (await probe.get("/health")).status_code
         try:
@@ -126,9 +150,9 @@ async def _burst(probe: Probe) -> dict[str, Any]:
     "robustness.malformed_burst",
     Level.MUST,
     "malformed input leaves the server and others intact",
-    sends="a seeded burst of malformed /ws frames (binary, non-UTF-8-looking text, wrong types, "
-    "20,000-deep nesting, a 1 MiB frame) and malformed bodies for POST /reset, /step, /mcp, "
-    "while another session is open",
+    sends="a seeded burst of malformed /ws frames (binary, random text, wrong types, "
+    "20,000-deep nesting, a 1 MiB frame) and malformed UTF-8 bodies for POST /reset, /step, "
+    "/mcp, while another session is open",
     expects="afterwards /health is 200, the other session's state is unchanged and it still "
     "answers, and a new session is served",
     rule="wire §3.4 (errors are per session) and the project rule: a failing input never "
@@ -173,9 +197,10 @@ async def malformed_burst(probe: Probe) -> dict[str, Any]:
 async def structured_errors(probe: Probe) -> dict[str, Any]:
     burst = await _burst(probe)
     for path, body, kind, status, text in burst["http"]:
-        if status >= 500:
+        if status is None or status >= 500:
             raise CheckFailed(
-                f"a malformed body to POST {path} got HTTP {status}",
+                f"a malformed body to POST {path} got "
+                + (f"HTTP {status}" if status else "no response (connection dropped)"),
                 sent={"content_type": kind, "body": repr(body[:120])},
                 received=text,
             )
@@ -187,3 +212,36 @@ async def structured_errors(probe: Probe) -> dict[str, Any]:
                 f"a malformed frame was not answered ({outcome})", sent=shown, received=outcome
             )
     return {}
+
+
+@conformance_check(
+    "robustness.undecodable_bodies",
+    Level.SHOULD,
+    "bodies that are not UTF-8 get 4xx and leave the server healthy",
+    sends="42 (quick: 12) POSTs to /reset, /step and /mcp whose bodies are random bytes that "
+    "are not UTF-8, with mixed content types; then GET /health",
+    expects="a 4xx response to each (POST /mcp: 200 with a JSON-RPC error) and /health 200 "
+    "afterwards",
+    rule="wire §2.3 (bad bodies are 4xx) and the project rule: bad input gets a structured "
+    "error and never takes the server down. OpenEnv 0.10.0 answers some of these with 500 and "
+    "a dropped connection, and stops answering entirely after about 30 of them",
+)
+async def undecodable(probe: Probe) -> dict[str, Any]:
+    bodies = undecodable_bodies(random.Random(BURST_SEED + 1), probe.options.quick)
+    for index, (path, body, kind) in enumerate(bodies):
+        sent = {"path": path, "content_type": kind, "body": repr(body[:120])}
+        try:
+            response = await probe.post(path, raw=body, content_type=kind)
+        except httpx.TransportError as exc:
+            raise CheckFailed(
+                f"request {index + 1} of {len(bodies)} got no response ({type(exc).__name__})",
+                sent=sent,
+            ) from None
+        if response.status_code >= 500:
+            raise CheckFailed(
+                f"request {index + 1} of {len(bodies)} got HTTP {response.status_code}",
+                sent=sent,
+                received=response.text[:300],
+            )
+    expect.status(await probe.get("/health"), {200}, "GET /health after the bodies")
+    return {"bodies": len(bodies)}
