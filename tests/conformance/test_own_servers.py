@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from envbridge.conformance import Level, Status, check
-from envs.native.counter import CounterEnv
 
+from envs.native.counter import CounterEnv
 from tests.conformance.conftest import FAST
 from tests.helpers import serving
 
