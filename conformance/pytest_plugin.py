@@ -63,7 +63,9 @@ def pytest_collection_modifyitems(
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     items.extend(
-        ConformanceItem.from_parent(session, name=f"conformance[{spec.id}]", check_id=spec.id)
+        ConformanceItem.from_parent(
+            session, name=spec.id, nodeid=f"envbridge-conformance::{spec.id}", check_id=spec.id
+        )
         for spec in specs
     )
 
