@@ -47,6 +47,20 @@ def build_parser(prog: str = "envbridge check") -> argparse.ArgumentParser:
     return parser
 
 
+def add_subcommand(sub: argparse._SubParsersAction) -> None:
+    """Mount ``check`` on the envbridge CLI (``envbridge.cli.SUBCOMMANDS.append(this)``)."""
+    parser = sub.add_parser(
+        "check",
+        help="check an OpenEnv server against the wire protocol",
+        description="Check the OpenEnv server at URL against the wire protocol "
+        "(catalogue: docs/conformance.md).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``check`` options to ``parser``."""
     parser.add_argument("url", help="base URL of the server, e.g. http://127.0.0.1:8000")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 import xml.etree.ElementTree as ET
@@ -9,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from envbridge.conformance import catalogue
 from envbridge.conformance.broken import by_target
-from envbridge.conformance.cli import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, main
+from envbridge.conformance.cli import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, add_subcommand, main
 
 from tests.helpers import free_port, serving_app
 
@@ -85,3 +86,11 @@ def test_bad_arguments_exit_2(healthy_url, capsys, argv, message):
 def test_no_url_exits_2(capsys):
     assert main([]) == EXIT_USAGE
     assert "url" in capsys.readouterr().err
+
+
+def test_mounts_as_the_check_subcommand(healthy_url, capsys):
+    parser = argparse.ArgumentParser(prog="envbridge")
+    add_subcommand(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["check", healthy_url, "--quick", "--quiet", "--only", "http"])
+    assert args.func(args) == EXIT_PASSED
+    assert "PASSED" in capsys.readouterr().out
