@@ -64,7 +64,7 @@ class Probe:
         self.latency = LatencyRecorder()
         self.mode = options.mode or SIMULATION
         self.dialect = options.dialect or DIALECT_010
-        self._facts: dict[str, Any] = {}
+        self.facts: dict[str, Any] = {}
         self._rpc_id = 0
 
     # --------------------------------------------------------------------- transports
@@ -118,7 +118,7 @@ class Probe:
     # -------------------------------------------------------------------------- facts
 
     async def _fact(self, name: str, path: str) -> dict[str, Any]:
-        if name not in self._facts:
+        if name not in self.facts:
             response = await self.get(path)
             if response.status_code != 200:
                 raise CheckFailed(
@@ -126,8 +126,8 @@ class Probe:
                     sent=f"GET {path}",
                     received=response.text[:500],
                 )
-            self._facts[name] = json_object(response, f"GET {path}", f"GET {path}")
-        return self._facts[name]
+            self.facts[name] = json_object(response, f"GET {path}", f"GET {path}")
+        return self.facts[name]
 
     async def schema(self) -> dict[str, Any]:
         """``GET /schema``."""
@@ -143,36 +143,36 @@ class Probe:
 
     async def tools(self) -> list[dict[str, Any]]:
         """The JSON-RPC ``tools/list`` result; CheckSkipped when the env has no MCP."""
-        if "tools" not in self._facts:
+        if "tools" not in self.facts:
             reply = await self.rpc("tools/list")
             if "error" in reply:
-                self._facts["tools"] = None
-                self._facts["tools_error"] = reply["error"]
+                self.facts["tools"] = None
+                self.facts["tools_error"] = reply["error"]
             else:
                 tools = (reply.get("result") or {}).get("tools")
                 if not isinstance(tools, list):
                     raise CheckFailed(
                         "tools/list result has no 'tools' list", sent="tools/list", received=reply
                     )
-                self._facts["tools"] = tools
-        if self._facts["tools"] is None:
+                self.facts["tools"] = tools
+        if self.facts["tools"] is None:
             raise CheckSkipped(
                 f"the environment offers no MCP tools "
-                f"(tools/list answered {self._facts['tools_error']})"
+                f"(tools/list answered {self.facts['tools_error']})"
             )
-        if not self._facts["tools"]:
+        if not self.facts["tools"]:
             raise CheckSkipped("the environment offers no MCP tools (tools/list is empty)")
-        return self._facts["tools"]
+        return self.facts["tools"]
 
     async def sample_action(self) -> dict[str, Any]:
         """A valid action: ``--action`` or the simplest instance of ``/schema`` action."""
         if self.options.action is not None:
             return self.options.action
-        if "action" not in self._facts:
+        if "action" not in self.facts:
             from envbridge.conformance.schema_strategies import minimal_instance
 
-            self._facts["action"] = minimal_instance(await self.action_schema())
-        return self._facts["action"]
+            self.facts["action"] = minimal_instance(await self.action_schema())
+        return self.facts["action"]
 
     async def action_schema(self) -> dict[str, Any]:
         """``/schema`` ``action`` (CheckFailed when missing)."""

@@ -109,15 +109,15 @@ class WsConn:
 
     async def reset(self, **data: Any) -> dict[str, Any]:
         """reset -> the observation envelope (``data`` of the reply)."""
-        return await self.expect({"type": "reset", "data": data}, "observation", "ws.reset")
+        return await self.expect({"type": "reset", "data": data}, "observation", "ws reset")
 
     async def step(self, action: Any) -> dict[str, Any]:
         """step -> the observation envelope."""
-        return await self.expect({"type": "step", "data": action}, "observation", "ws.step")
+        return await self.expect({"type": "step", "data": action}, "observation", "ws step")
 
     async def state(self) -> dict[str, Any]:
         """state -> the state object."""
-        return await self.expect({"type": "state"}, "state", "ws.state")
+        return await self.expect({"type": "state"}, "state", "ws state")
 
     async def expect_error(self, message: Any) -> dict[str, Any]:
         """Send ``message``; the reply must be an error frame. Returns its ``data``."""

@@ -72,7 +72,7 @@ async def _probe_limit(probe: Probe, judge: bool) -> int | None:
             open_conns.append(ws)
             reply = await first_reply(ws, frame)
             if is_capacity_error(reply):
-                probe._facts["session_limit"] = index
+                probe.facts["session_limit"] = index
                 if judge:
                     _check_refusal(reply, frame)
                     code = await ws.closed_code(frame)
@@ -93,7 +93,7 @@ async def _probe_limit(probe: Probe, judge: bool) -> int | None:
                 )
     finally:
         await asyncio.gather(*(ws.close() for ws in open_conns))
-    probe._facts["session_limit"] = None
+    probe.facts["session_limit"] = None
     return None
 
 
@@ -133,9 +133,9 @@ async def _served_after_retries(probe: Probe, frame: dict[str, Any]) -> tuple[Ws
     rule="wire §3.5 step 4 (close or disconnect destroys the session and frees its slot)",
 )
 async def release(probe: Probe) -> dict[str, Any]:
-    if "session_limit" not in probe._facts:
+    if "session_limit" not in probe.facts:
         await _probe_limit(probe, judge=False)
-    limit = probe._facts["session_limit"] or probe.options.max_sessions_probe
+    limit = probe.facts["session_limit"] or probe.options.max_sessions_probe
     frame = opening_frame(probe)
     open_conns: list[WsConn] = []
     try:

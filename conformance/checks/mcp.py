@@ -57,11 +57,11 @@ async def tools_list(probe: Probe) -> dict[str, Any]:
 
 async def _generated_exchanges(probe: Probe) -> list[tuple[dict[str, Any], Any]]:
     key = "tool_exchanges"
-    if key not in probe._facts:
+    if key not in probe.facts:
         per_tool = QUICK_CALLS_PER_TOOL if probe.options.quick else CALLS_PER_TOOL
         calls = generated_calls(await probe.tools(), per_tool)
-        probe._facts[key] = await call_over_ws_mcp(probe, calls)
-    return probe._facts[key]
+        probe.facts[key] = await call_over_ws_mcp(probe, calls)
+    return probe.facts[key]
 
 
 @conformance_check(

@@ -117,8 +117,8 @@ async def _send_frames(probe: Probe, frames: list[str | bytes]) -> list[str]:
 
 async def _burst(probe: Probe) -> dict[str, Any]:
     """Run the burst once per probe (two checks judge it); returns what happened."""
-    if "burst" in probe._facts:
-        return probe._facts["burst"]
+    if "burst" in probe.facts:
+        return probe.facts["burst"]
     rng = random.Random(BURST_SEED)
     frames = malformed_frames(rng, probe.options.quick)
     bodies = malformed_bodies(rng, probe.options.quick)
@@ -142,7 +142,7 @@ async def _burst(probe: Probe) -> dict[str, Any]:
             burst["victim"] = (before, await _victim_view(probe, victim))
         except CheckFailed as exc:
             burst["victim"] = (before, f"no answer: {exc.message}")
-    probe._facts["burst"] = burst
+    probe.facts["burst"] = burst
     return burst
 
 

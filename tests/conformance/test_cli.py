@@ -25,7 +25,7 @@ def test_healthy_server_exits_0_and_writes_both_reports(healthy_url, tmp_path, c
     out = capsys.readouterr().out
     assert out.count("  PASS  ") >= 30, "one progress line per passing check"
     assert "PASSED: every MUST check passed" in out
-    assert "ws.step" in out and "p50 ms" in out
+    assert "p50 ms" in out and "  ws step " in out and "  http GET /health " in out
     report = json.loads(json_file.read_text())
     assert report["passed"] is True and report["dialect"] == "openenv-0.10.x"
     assert [r["id"] for r in report["results"]] == [s.id for s in catalogue()]
