@@ -28,15 +28,9 @@ examples:
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep its usage text
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def build_parser(prog: str = "envbridge check") -> argparse.ArgumentParser:
     """The argument parser (the envbridge CLI mounts it as the ``check`` subcommand)."""
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog=prog,
         description="Check the OpenEnv server at URL against the wire protocol "
         "(catalogue: docs/conformance.md).",
@@ -96,6 +90,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--nondeterministic", action="store_true", help="skip the determinism checks"
+    )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=16,
+        metavar="N",
+        help="most concurrent sessions the capacity checks open (default: 16)",
     )
     parser.add_argument(
         "--timeout",
@@ -158,6 +159,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         action=args.action,
         production_url=args.production_url,
         deterministic=False if args.nondeterministic else None,
+        max_sessions_probe=args.sessions,
     )
     try:
         report = check(

@@ -79,10 +79,14 @@ def _simplest(schema: Any, root: Any, depth: int) -> Any:
             name: _simplest(properties.get(name, {}), root, depth + 1)
             for name in schema.get("required", [])
         }
-    simple = {"array": [], "string": "a" * int(schema.get("minLength", 0)), "boolean": False}
+    simple: dict[str, Any] = {
+        "array": [],
+        "string": "a" * int(schema.get("minLength", 0)),
+        "boolean": False,
+    }
     if kind in ("integer", "number"):
         return schema.get("minimum", 0)
-    return simple.get(kind)
+    return simple.get(kind) if isinstance(kind, str) else None
 
 
 def examples(schema: Any, count: int) -> list[Any]:

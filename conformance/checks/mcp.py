@@ -153,7 +153,12 @@ async def reserved_names(probe: Probe) -> dict[str, Any]:
 )
 async def jsonrpc_ids(probe: Probe) -> dict[str, Any]:
     for request_id in (7, "conformance-id"):
-        request = {"jsonrpc": "2.0", "id": request_id, "method": "tools/list", "params": {}}
+        request: dict[str, Any] = {
+            "jsonrpc": "2.0",
+            "id": request_id,
+            "method": "tools/list",
+            "params": {},
+        }
         reply = json_object(await probe.post("/mcp", request), request, "POST /mcp")
         expect.jsonrpc(reply, request_id, request)
     request = {"jsonrpc": "2.0", "id": 8, "method": "conformance/no_such_method", "params": {}}
@@ -247,7 +252,7 @@ async def step_tools(probe: Probe) -> dict[str, Any]:
         sent = {"type": "list_tools"}
         listed = expect.envelope(await ws.step(sent), sent)["observation"].get("tools")
         if not isinstance(listed, list) or sorted(
-            t.get("name") for t in listed if isinstance(t, dict)
+            str(t.get("name")) for t in listed if isinstance(t, dict)
         ) != sorted(t["name"] for t in tools):
             raise CheckFailed(
                 "step(list_tools) must list the same tools as tools/list",
