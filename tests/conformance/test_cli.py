@@ -94,3 +94,12 @@ def test_mounts_as_the_check_subcommand(healthy_url, capsys):
     args = parser.parse_args(["check", healthy_url, "--quick", "--quiet", "--only", "http"])
     assert args.func(args) == EXIT_PASSED
     assert "PASSED" in capsys.readouterr().out
+
+
+def test_sessions_bounds_the_capacity_probe(healthy_url, tmp_path):
+    json_file = tmp_path / "r.json"
+    argv = [healthy_url, "--only", "capacity", "--sessions", "2", "--quiet", "--json"]
+    assert main([*argv, str(json_file)]) == EXIT_PASSED
+    results = {r["id"]: r for r in json.loads(json_file.read_text())["results"]}
+    assert results["capacity.over_limit"]["details"]["session_limit"] == "> 2"
+    assert results["capacity.release"]["details"]["sessions"] == 2
