@@ -19,13 +19,19 @@ $(STAMP): pyproject.toml requirements-test.txt
 	$(BIN)/pip install -q -e '.[dev]' -r requirements-test.txt
 	touch $(STAMP)
 
+OE03 := .venv-oe03/.installed
+$(OE03):
+	$(PY) -m venv .venv-oe03
+	.venv-oe03/bin/pip install -q 'openenv-core==0.3.0'
+	touch $(OE03)
+
 system-deps:
 	@bash scripts/system-deps.sh
 
 demo: $(STAMP) system-deps
 	$(BIN)/python -m envbridge.demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(OE03) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy spec
 	$(BIN)/python -m pytest -q

@@ -112,7 +112,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve]
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    from envbridge.conformance.cli import add_subcommand
+
+    add_subcommand(sub)
+
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check]
 """Each adds one subcommand; rooms append theirs here."""
 
 

@@ -91,6 +91,11 @@ class EnvironmentMetadataResponse(BaseModel):
     version: str | None = None
     author: str | None = None
     documentation_url: str | None = None
+    deterministic: bool | None = Field(
+        default=None,
+        description="Extension: false when the same seed and actions may not reproduce a "
+        "trajectory (the conformance kit then skips its determinism checks).",
+    )
     extensions: JSONObject | None = Field(
         default=None,
         description="Extension: protocol extensions this server offers (e.g. batch stepping).",

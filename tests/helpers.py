@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -69,8 +70,9 @@ def wait_healthy(
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            out = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"server exited with {process.returncode}: {out}")
+            raise RuntimeError(
+                f"server exited with {process.returncode}: {process_output(process)}"
+            )
         try:
             if httpx.get(f"{url}/health", timeout=1.0, trust_env=False).status_code == 200:
                 return
@@ -88,16 +90,26 @@ def start_process(
 ) -> tuple[subprocess.Popen, str]:
     """Start ``argv_for_port(port)`` (a server on 127.0.0.1:port) in its own process group."""
     port = free_port()
+    # Output goes to a temp file, never a pipe nobody drains (a full pipe blocks the server).
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop_process
     process = subprocess.Popen(
         list(argv_for_port(port)),
         env={**os.environ, **(env or {})},
         cwd=cwd,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+    process.log = log  # type: ignore[attr-defined]
     return process, f"http://127.0.0.1:{port}"
+
+
+def process_output(process: subprocess.Popen) -> str:
+    """What a process started by :func:`start_process` has printed so far."""
+    log = process.log  # type: ignore[attr-defined]
+    log.seek(0)
+    return log.read()
 
 
 def stop_process(process: subprocess.Popen) -> None:
@@ -110,8 +122,7 @@ def stop_process(process: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
-    if process.stdout:
-        process.stdout.close()
+    process.log.close()  # type: ignore[attr-defined]
 
 
 @contextlib.contextmanager

@@ -85,6 +85,7 @@ def _describe(env: Environment) -> dict[str, Any]:
             "version": meta.version,
             "author": meta.author,
             "documentation_url": meta.documentation_url,
+            "deterministic": bool(getattr(env, "deterministic", True)),
             "extensions": {
                 "batch": {
                     "version": BATCH_VERSION,
