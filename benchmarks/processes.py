@@ -1,0 +1,116 @@
+"""Start and stop server processes on loopback; run client processes with a time bound."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository root: every process runs here so ``benchmarks`` and ``envs`` import."""
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running server process and the base URL it listens on."""
+
+    name: str
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def _wait_listening(server: Server, timeout_s: float) -> None:
+    port = int(server.url.rsplit(":", 1)[1])
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"server {server.name} exited with {server.process.returncode}; "
+                f"log:\n{server.log_path.read_text()[-2000:]}"
+            )
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server {server.name} not listening after {timeout_s} s")
+
+
+def start_server(
+    name: str, argv: Sequence[str], port: int, log_dir: Path, env: dict[str, str] | None = None
+) -> Server:
+    """Start ``argv`` (a server on 127.0.0.1:``port``) in its own process group."""
+    log_path = log_dir / f"server-{name}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Server(name, process, f"http://127.0.0.1:{port}", log_path)
+
+
+def stop_server(server: Server) -> None:
+    """SIGTERM the process group, SIGKILL after 10 s; reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running(servers: list[Server], timeout_s: float = 120.0) -> Iterator[dict[str, Server]]:
+    """Wait until every server listens; stop them all afterwards, whatever happened."""
+    try:
+        for server in servers:
+            _wait_listening(server, timeout_s)
+        yield {server.name: server for server in servers}
+    finally:
+        for server in servers:
+            stop_server(server)
+
+
+def run_json(argv: Sequence[str], timeout_s: float) -> dict[str, Any]:
+    """Run a measurement process; its last stdout line is JSON. Failures become ``error``."""
+    try:
+        done = subprocess.run(
+            list(argv), cwd=ROOT, capture_output=True, text=True, timeout=timeout_s
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout_s:.0f} s"}
+    lines = done.stdout.strip().splitlines()
+    try:
+        result = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        result = {}
+    if not isinstance(result, dict):
+        result = {}
+    if done.returncode != 0 or not result or "error" in result:
+        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+        return {"error": result.get("error") or tail or f"exit {done.returncode}"}
+    return result
