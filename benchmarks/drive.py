@@ -3,11 +3,14 @@
     python -m benchmarks.drive latency KIND --url URL --workload counter --steps N
     python -m benchmarks.drive load KIND --url URL --sessions N --duration S
     python -m benchmarks.drive idle KIND --url URL --sessions N --server-pid PID
+    python -m benchmarks.drive batch envbridge --url URL --sessions N --duration S
 
 ``latency``: one session, ``--warmup`` then ``--steps`` timed steps (async, sync and
 in-process kinds). ``load``: N sessions on one event loop, all connected and reset
 before a common start, each stepping until the deadline. ``idle``: the server's resident
-memory before and after N reset-but-idle sessions.
+memory before and after N reset-but-idle sessions. ``batch``: N sessions opened on ONE
+connection with the batching extension, every frame stepping all of them; latency is
+per frame, steps/s counts every session's step.
 """
 
 from __future__ import annotations
@@ -143,6 +146,52 @@ async def _load(
     return result
 
 
+async def _batch(
+    url: str, workload: Workload, sessions: int, warmup: int, duration: float
+) -> dict[str, Any]:
+    from envbridge import connect
+
+    client = connect(url)
+    latencies: list[int] = []
+    errors: list[str] = []
+    clock = time.perf_counter_ns
+    try:
+        ids = await client.batch_open(sessions)
+        await client.batch([(sid, "reset", {}) for sid in ids])
+        frame_index = 0
+
+        async def step_all() -> None:
+            nonlocal frame_index
+            action = workload.action(frame_index)
+            frame_index += 1
+            results = await client.batch([(sid, "step", action) for sid in ids])
+            ended = [sid for sid, r in zip(ids, results, strict=True) if getattr(r, "done", False)]
+            errors.extend(f"{r}" for r in results if isinstance(r, Exception))
+            if ended:
+                await client.batch([(sid, "reset", {}) for sid in ended])
+
+        for _ in range(warmup):
+            await step_all()
+        started = clock()
+        deadline_ns = started + int(duration * 1e9)
+        while clock() < deadline_ns and not errors:
+            t0 = clock()
+            await step_all()
+            latencies.append(clock() - t0)
+        elapsed = (clock() - started) / 1e9
+        await client.batch_close(ids)
+    finally:
+        await client.close()
+    result = summarise(latencies, elapsed, len(errors))
+    result["frames_per_s"] = result["steps_per_s"]
+    result["steps"] = len(latencies) * sessions
+    result["steps_per_s"] = round(len(latencies) * sessions / elapsed, 1)
+    result["sessions"] = sessions
+    if errors:
+        result["first_error"] = errors[0]
+    return result
+
+
 async def _idle(kind: str, url: str, sessions: int, server_pid: int) -> dict[str, Any]:
     await asyncio.sleep(0.5)
     before = _rss_bytes(server_pid)
@@ -173,7 +222,7 @@ def _latency(args: argparse.Namespace, workload: Workload) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run one measurement; print its JSON (``{"error": ...}`` and exit 1 on failure)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.drive")
-    parser.add_argument("mode", choices=["latency", "load", "idle"])
+    parser.add_argument("mode", choices=["latency", "load", "idle", "batch"])
     parser.add_argument("kind")
     parser.add_argument("--url", default="")
     parser.add_argument("--workload", default="counter", choices=sorted(WORKLOADS))
@@ -190,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.mode == "load":
             result = asyncio.run(
                 _load(args.kind, args.url, workload, args.sessions, args.warmup, args.duration)
+            )
+        elif args.mode == "batch":
+            result = asyncio.run(
+                _batch(args.url, workload, args.sessions, args.warmup, args.duration)
             )
         else:
             result = asyncio.run(_idle(args.kind, args.url, args.sessions, args.server_pid))

@@ -52,9 +52,9 @@ def _single_table(
         floor_p50 = rows.get(floor, {}).get("p50_us") if floor else None
         span = r.get("steps_per_s_range") or [None, None]
         lines.append(
-            f"| {label} | {_num(r['steps_per_s'])} [{_num(span[0])}{DASH}{_num(span[1])}] "
-            f"| {_num(r['p50_us'], 1)} | {_num(r['p99_us'], 1)} "
-            f"| {_ratio(r['steps_per_s'], ref_rate)} | {_ratio(r['p50_us'], floor_p50)} |"
+            f"| {label} | {_num(r.get('steps_per_s'))} [{_num(span[0])}{DASH}{_num(span[1])}] "
+            f"| {_num(r.get('p50_us'), 1)} | {_num(r.get('p99_us'), 1)} "
+            f"| {_ratio(r.get('steps_per_s'), ref_rate)} | {_ratio(r.get('p50_us'), floor_p50)} |"
         )
     return lines
 
@@ -81,6 +81,30 @@ def _load_table(rows: dict[str, Any], official: str) -> list[str]:
                 cell += f" ⚠ {r['errors']} errors"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _batch_table(workload: dict[str, Any]) -> list[str]:
+    lines = [
+        "Batched stepping (extension): N sessions on ONE connection, one `batch` frame steps "
+        "all of them, against N sessions on N connections unbatched:",
+        "",
+        "| N | batched steps/s | frame p50 / p99 µs | envbridge unbatched | OpenEnv unbatched "
+        "| batched ÷ envbridge | batched ÷ OpenEnv |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for by_level in workload["ws_batch"].values():
+        for n, r in by_level.items():
+            if "error" in r:
+                lines.append(f"| {n} | error: {r['error'][:80]} | | | | | |")
+                continue
+            ours = _get(workload, "ws_load", OURS_WS, n, "steps_per_s")
+            theirs = _get(workload, "ws_load", OFFICIAL_WS, n, "steps_per_s")
+            rate = r.get("steps_per_s")
+            lines.append(
+                f"| {n} | {_num(rate)} | {_num(r.get('p50_us'))} / {_num(r.get('p99_us'))} "
+                f"| {_num(ours)} | {_num(theirs)} | {_ratio(rate, ours)} | {_ratio(rate, theirs)} |"
+            )
     return lines
 
 
@@ -202,6 +226,8 @@ def markdown(results: dict[str, Any]) -> str:
         if w.get("ws_load"):
             lines += ["", "WebSocket, aggregate over N concurrent sessions (bold: ÷ official):", ""]
             lines += _load_table(w["ws_load"], OFFICIAL_WS)
+        if w.get("ws_batch"):
+            lines += ["", *_batch_table(w)]
         if w.get("http_load"):
             lines += ["", "HTTP, aggregate over N concurrent sessions (bold: ÷ official):", ""]
             lines += _load_table(w["http_load"], OFFICIAL_HTTP)

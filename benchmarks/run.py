@@ -45,8 +45,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", default="1,8,64,512", help="session counts for load")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per load window")
     parser.add_argument("--idle-sessions", type=int, default=512)
+    parser.add_argument("--batch-sessions", type=int, default=64, help="sessions per batch")
     parser.add_argument("--import-reps", type=int, default=3)
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument(
+        "--stacks",
+        default=",".join(stacks.STACKS),
+        help="which servers and clients to run (default: all of envbridge,openenv,floors)",
+    )
     parser.add_argument("--openenv-venv", type=Path, default=ROOT / ".venv-bench-openenv")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
@@ -55,8 +61,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.quick:
         args.reps, args.steps, args.http_steps, args.warmup = 1, 300, 100, 20
         args.concurrency, args.duration, args.idle_sessions = "1,8", 0.5, 16
+        args.batch_sessions = 8
         args.import_reps = 1
     args.levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
+    args.stack_set = {name.strip() for name in args.stacks.split(",") if name.strip()}
+    unknown = args.stack_set - set(stacks.STACKS)
+    if unknown:
+        parser.error(f"unknown --stacks {sorted(unknown)}; choose from {', '.join(stacks.STACKS)}")
     return args
 
 
@@ -84,7 +95,10 @@ class Runner:
     def available(self, pairing: stacks.Pairing) -> bool:
         if pairing.server is not None and pairing.server not in self.servers:
             return False
-        return not (pairing.venv == "openenv" and self.workload.openenv_app is None)
+        uses_openenv = pairing.venv == "openenv" or pairing.server == "openenv"
+        return not uses_openenv or (
+            "openenv" in self.args.stack_set and self.workload.openenv_app is not None
+        )
 
     def drive(self, pairing: stacks.Pairing, mode: str, *extra: str, timeout_s: float) -> dict:
         argv = [self.python(pairing.venv), "-m", "benchmarks.drive", mode, pairing.client]
@@ -131,6 +145,18 @@ class Runner:
                 _progress(f"load {level:>4} {pairing.label}: {_brief(result)}")
         return out
 
+    def batch(self) -> dict[str, Any]:
+        """Batched stepping: ``--batch-sessions`` sessions on one connection, one frame each."""
+        pairing = stacks.BATCH_PAIRING
+        if not self.available(pairing):
+            return {}
+        sessions, duration = str(self.args.batch_sessions), str(self.args.duration)
+        result = self.drive(
+            pairing, "batch", "--sessions", sessions, "--duration", duration, timeout_s=120
+        )
+        _progress(f"batch {sessions} {pairing.label}: {_brief(result)}")
+        return {pairing.label: {sessions: result}}
+
     def idle(self) -> dict[str, Any]:
         """Server memory per idle session (measured first, on fresh servers)."""
         out = {}
@@ -159,7 +185,11 @@ def measure_workload(
 ) -> dict[str, Any]:
     """Every measurement of one workload, with its servers up for the duration."""
     max_sessions = max([*args.levels, args.idle_sessions]) + SESSION_HEADROOM
-    specs = stacks.servers(py, workload, max_sessions)
+    specs = [
+        spec
+        for spec in stacks.servers(py, workload, max_sessions)
+        if stacks.STACK_OF_SERVER[spec.name] in args.stack_set
+    ]
     launched = []
     for spec in specs:
         port = free_port()
@@ -178,6 +208,7 @@ def measure_workload(
         results["http"] = runner.single(stacks.HTTP_PAIRINGS, args.http_steps)
         results["ws_load"] = runner.load(stacks.WS_PAIRINGS[:1] + stacks.WS_PAIRINGS[2:])
         results["http_load"] = runner.load(stacks.HTTP_PAIRINGS)
+        results["ws_batch"] = runner.batch()
     return results
 
 
@@ -233,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     fd_limit = raise_fd_limit(max([*args.levels, args.idle_sessions]))
     results: dict[str, Any] = {
         "config": {
-            k: v for k, v in vars(args).items() if k not in ("out", "openenv_venv", "levels")
+            k: v
+            for k, v in vars(args).items()
+            if k not in ("out", "openenv_venv", "levels", "stack_set")
         },
         "machine": machine_info(py),
     }

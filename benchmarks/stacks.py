@@ -13,6 +13,11 @@ from pathlib import Path
 
 from benchmarks.workloads import Workload
 
+STACKS = ("envbridge", "openenv", "floors")
+"""What ``--stacks`` selects from."""
+STACK_OF_SERVER = {"envbridge": "envbridge", "openenv": "openenv", "raw-ws": "floors",
+                   "asgi-echo": "floors"}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Interpreters:
@@ -121,3 +126,7 @@ IDLE_PAIRINGS = [
     Pairing("OpenEnv server", "openenv", "openenv", "openenv"),
     Pairing("envbridge server", "envbridge", "envbridge", "envbridge"),
 ]
+BATCH_PAIRING = Pairing(
+    "envbridge client, one connection, batched", "envbridge", "envbridge", "envbridge"
+)
+"""The batching extension (docs/protocol.md): many sessions stepped by one frame."""

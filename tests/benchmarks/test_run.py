@@ -1,0 +1,53 @@
+"""One whole (tiny) benchmark pass: real servers in processes, real clients, the report.
+
+Only envbridge's servers and clients run here (``--stacks envbridge``): the official
+stack's import alone takes seconds per process, and ``tests/benchmarks/test_drive.py``
+drives the official clients already.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import footprint, report, run, stacks
+from benchmarks.workloads import COUNTER
+
+
+def test_footprint_follows_runtime_requirements_not_extras():
+    names = {d.metadata["Name"].lower().replace("_", "-") for d in footprint.closure("envbridge")}
+    assert {"envbridge", "pydantic", "pydantic-core", "websockets", "uvicorn", "httpx"} <= names
+    assert not names & {"gymnasium", "verifiers", "docker", "hypothesis", "numpy"}
+
+
+def test_a_tiny_run_measures_every_section_without_errors(tmp_path):
+    args = run.parse_args(["--quick", "--stacks", "envbridge"])
+    args.steps, args.http_steps, args.levels, args.duration = 40, 20, [1, 4], 0.3
+    args.idle_sessions, args.batch_sessions = 4, 4
+    py = stacks.Interpreters(Path(sys.executable), Path(sys.executable))
+    results = run.measure_workload(args, py, COUNTER, tmp_path)
+    sections = ("idle", "inprocess", "ws", "ws_sync", "http", "ws_load", "http_load", "ws_batch")
+    for section in sections:
+        assert results[section], section
+    flat = [
+        (section, label, r)
+        for section in sections
+        for label, value in results[section].items()
+        for r in (value.values() if section.endswith(("_load", "_batch")) else [value])
+    ]
+    failures = [(s, label, r) for s, label, r in flat if "error" in r or r.get("errors")]
+    assert not failures
+    assert set(results["ws"]) == {report.OURS_WS}  # no official or floor rows
+    assert set(results["ws_load"]) == {report.OURS_WS}
+    assert set(results["ws_load"][report.OURS_WS]) == {"1", "4"}
+    assert set(results["inprocess"]) == {"envbridge env.step", "envbridge /ws frame, no socket"}
+    text = report.markdown({"workloads": {"counter": results}, "footprint": {}})
+    assert "`counter`" in text and "Batched stepping" in text
+
+
+def test_unknown_stack_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit):
+        run.parse_args(["--stacks", "envbridge,nope"])
+    assert "unknown --stacks ['nope']" in capsys.readouterr().err
