@@ -108,10 +108,13 @@ async def _load(
     errors: list[str] = []
     clock = time.perf_counter_ns
     try:
-        for client in opened:  # warm every connection once, outside the timed window
+
+        async def warm(client: Any) -> None:
             for i in range(warmup):
                 if await client.step(workload.action(i)):
                     await client.reset()
+
+        await asyncio.gather(*(warm(c) for c in opened))  # outside the timed window
         start = asyncio.Event()
         deadline_ns = 0
 
@@ -219,9 +222,9 @@ def _latency(args: argparse.Namespace, workload: Workload) -> dict[str, Any]:
     return summarise(raw["latencies"], raw["elapsed_s"])
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one measurement; print its JSON (``{"error": ...}`` and exit 1 on failure)."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.drive")
+def measure(argv: list[str]) -> dict[str, Any]:
+    """Run the measurement ``argv`` describes (see the module docstring); raises on failure."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.drive", exit_on_error=False)
     parser.add_argument("mode", choices=["latency", "load", "idle", "batch"])
     parser.add_argument("kind")
     parser.add_argument("--url", default="")
@@ -233,19 +236,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-pid", type=int, default=0)
     args = parser.parse_args(argv)
     workload = WORKLOADS[args.workload]
+    if args.mode == "latency":
+        return _latency(args, workload)
+    if args.mode == "load":
+        return asyncio.run(
+            _load(args.kind, args.url, workload, args.sessions, args.warmup, args.duration)
+        )
+    if args.mode == "batch":
+        return asyncio.run(_batch(args.url, workload, args.sessions, args.warmup, args.duration))
+    return asyncio.run(_idle(args.kind, args.url, args.sessions, args.server_pid))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one measurement; print its JSON (``{"error": ...}`` and exit 1 on failure)."""
     try:
-        if args.mode == "latency":
-            result = _latency(args, workload)
-        elif args.mode == "load":
-            result = asyncio.run(
-                _load(args.kind, args.url, workload, args.sessions, args.warmup, args.duration)
-            )
-        elif args.mode == "batch":
-            result = asyncio.run(
-                _batch(args.url, workload, args.sessions, args.warmup, args.duration)
-            )
-        else:
-            result = asyncio.run(_idle(args.kind, args.url, args.sessions, args.server_pid))
+        result = measure(sys.argv[1:] if argv is None else argv)
     except Exception as exc:
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
         traceback.print_exc(file=sys.stderr)

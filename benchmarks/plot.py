@@ -36,6 +36,14 @@ def plot(results: dict, out: Path) -> None:
             latency_ax.plot(xs, [r["p99_us"] / 1000 for _, r in points], "x--", color=color,
                             alpha=0.6, label=f"{label} p99")  # fmt: skip
             rate_ax.plot(xs, [r["steps_per_s"] for _, r in points], "o-", color=color, label=label)
+        if key == "ws_load":
+            for label, by_level in counter.get("ws_batch", {}).items():
+                points = sorted(
+                    (int(n), r["steps_per_s"]) for n, r in by_level.items() if "error" not in r
+                )
+                if points:
+                    xs, ys = zip(*points, strict=True)
+                    rate_ax.plot(xs, ys, "*", markersize=14, color="k", label=label)
         latency_ax.set(xscale="log", yscale="log", title=f"{title}: step latency",
                        xlabel="concurrent sessions", ylabel="ms")  # fmt: skip
         rate_ax.set(xscale="log", title=f"{title}: aggregate throughput",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import selectors
 import signal
 import socket
 import subprocess
@@ -114,3 +115,71 @@ def run_json(argv: Sequence[str], timeout_s: float) -> dict[str, Any]:
         tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
         return {"error": result.get("error") or tail or f"exit {done.returncode}"}
     return result
+
+
+class Worker:
+    """A ``benchmarks.worker`` process under one interpreter, restarted if it fails.
+
+    :meth:`run` sends one measurement and waits at most ``timeout_s`` for its reply; a
+    worker that overruns is killed (and a fresh one starts with the next command).
+    """
+
+    def __init__(self, python: str, log_path: Path):
+        self.python = python
+        self.log_path = log_path
+        self._process: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        if self._process is None or self._process.poll() is not None:
+            with self.log_path.open("a") as log:
+                self._process = subprocess.Popen(
+                    [self.python, "-m", "benchmarks.worker"],
+                    cwd=ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                    start_new_session=True,
+                )
+        return self._process
+
+    def run(self, argv: Sequence[str], timeout_s: float) -> dict[str, Any]:
+        """One measurement's JSON result, or ``{"error": ...}``."""
+        process = self._start()
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(json.dumps(list(argv)) + "\n")
+            process.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            return {"error": f"measurement process died; see {self.log_path}"}
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            ready = selector.select(timeout_s)
+        if not ready:
+            self.close(kill=True)
+            return {"error": f"timed out after {timeout_s:.0f} s"}
+        line = process.stdout.readline()
+        if not line:
+            self.close()
+            return {"error": f"measurement process died; see {self.log_path}"}
+        return json.loads(line)
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the process: close its stdin (it exits), or kill it at once."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(BrokenPipeError, OSError):
+            process.stdin.close()  # type: ignore[union-attr]
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()

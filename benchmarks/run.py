@@ -2,7 +2,8 @@
 
     python -m benchmarks.run [--quick] [--reps N] [--concurrency 1,8,64,512] ...
 
-Servers and clients run in separate processes on 127.0.0.1; every measurement process
+Servers and clients run in separate processes on 127.0.0.1 (one long-lived client
+process per virtualenv, so each client library is imported once); every measurement
 is bounded in time. Repetitions interleave the stacks (A B C, A B C, ...) so a noisy
 neighbour slows them alike. Writes ``benchmarks/results/latest.{json,md,png}`` and
 refreshes the table in ``docs/benchmarks.md``.
@@ -11,12 +12,14 @@ refreshes the table in ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report, stacks
-from benchmarks.processes import ROOT, free_port, run_json, running, start_server
+from benchmarks.processes import ROOT, Worker, free_port, run_json, running, start_server
 from benchmarks.setup_venv import ensure_openenv_venv
 from benchmarks.stats import median_of
 from benchmarks.workloads import WORKLOADS, Workload
@@ -40,10 +43,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="single-session repetitions")
     parser.add_argument("--steps", type=int, default=3000, help="timed WS steps per repetition")
-    parser.add_argument("--http-steps", type=int, default=1000, help="timed HTTP steps")
+    parser.add_argument("--http-steps", type=int, default=500, help="timed HTTP steps")
     parser.add_argument("--warmup", type=int, default=200, help="untimed steps first")
+    parser.add_argument(
+        "--load-warmup", type=int, default=5, help="untimed steps per session before load"
+    )
     parser.add_argument("--concurrency", default="1,8,64,512", help="session counts for load")
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds per load window")
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds per load window")
     parser.add_argument("--idle-sessions", type=int, default=512)
     parser.add_argument("--batch-sessions", type=int, default=64, help="sessions per batch")
     parser.add_argument("--import-reps", type=int, default=3)
@@ -59,7 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny run (smoke test)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.reps, args.steps, args.http_steps, args.warmup = 1, 300, 100, 20
+        args.reps, args.steps, args.http_steps, args.warmup, args.load_warmup = 1, 300, 100, 20, 2
         args.concurrency, args.duration, args.idle_sessions = "1,8", 0.5, 16
         args.batch_sessions = 8
         args.import_reps = 1
@@ -83,14 +89,25 @@ def raise_fd_limit(sessions: int) -> int:
 class Runner:
     """Runs measurement processes against the servers of one workload."""
 
-    def __init__(self, args: argparse.Namespace, py: stacks.Interpreters, workload: Workload):
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        py: stacks.Interpreters,
+        workload: Workload,
+        log_dir: Path,
+    ):
         self.args = args
-        self.py = py
         self.workload = workload
         self.servers: dict[str, Any] = {}
+        self.workers = {
+            "envbridge": Worker(str(py.envbridge), log_dir / "client-envbridge.log"),
+            "openenv": Worker(str(py.openenv), log_dir / "client-openenv.log"),
+        }
 
-    def python(self, venv: str) -> str:
-        return str(self.py.envbridge if venv == "envbridge" else self.py.openenv)
+    def close(self) -> None:
+        """Stop the measurement processes."""
+        for worker in self.workers.values():
+            worker.close()
 
     def available(self, pairing: stacks.Pairing) -> bool:
         if pairing.server is not None and pairing.server not in self.servers:
@@ -101,11 +118,11 @@ class Runner:
         )
 
     def drive(self, pairing: stacks.Pairing, mode: str, *extra: str, timeout_s: float) -> dict:
-        argv = [self.python(pairing.venv), "-m", "benchmarks.drive", mode, pairing.client]
-        argv += ["--workload", self.workload.name, "--warmup", str(self.args.warmup)]
+        warmup = self.args.warmup if mode == "latency" else self.args.load_warmup
+        argv = [mode, pairing.client, "--workload", self.workload.name, "--warmup", str(warmup)]
         if pairing.server is not None:
             argv += ["--url", self.servers[pairing.server].url]
-        return run_json([*argv, *extra], timeout_s)
+        return self.workers[pairing.venv].run([*argv, *extra], timeout_s)
 
     def single(self, pairings: list[stacks.Pairing], steps: int) -> dict[str, Any]:
         """Single-session latency, repetitions interleaved across pairings."""
@@ -194,8 +211,8 @@ def measure_workload(
     for spec in specs:
         port = free_port()
         launched.append(start_server(spec.name, spec.argv(port), port, log_dir, spec.env))
-    runner = Runner(args, py, workload)
-    with running(launched) as servers:
+    runner = Runner(args, py, workload, log_dir)
+    with running(launched) as servers, contextlib.closing(runner):
         runner.servers = servers
         results: dict[str, Any] = {"description": workload.description}
         results["idle"] = runner.idle()
@@ -255,9 +272,15 @@ def machine_info(py: stacks.Interpreters) -> dict[str, Any]:
     }
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the ``finally`` blocks that stop the servers
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run everything, write the results, print the table."""
     args = parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_on_signal)
     args.out.mkdir(parents=True, exist_ok=True)
     openenv_python = ensure_openenv_venv(args.openenv_venv)
     py = stacks.Interpreters(Path(sys.executable), openenv_python)

@@ -7,7 +7,7 @@ import socket
 import sys
 
 from benchmarks.clients import RawWebSocketClient
-from benchmarks.processes import free_port, run_json, running, start_server
+from benchmarks.processes import Worker, free_port, run_json, running, start_server
 
 
 def _listening(port: int) -> bool:
@@ -55,3 +55,28 @@ def test_run_json_bounds_time_and_reports_failures():
     assert "timed out" in slow["error"]
     failed = run_json([sys.executable, "-c", "raise SystemExit('bad input')"], 30)
     assert "bad input" in failed["error"]
+
+
+def test_worker_runs_measurements_in_one_process_and_survives_bad_ones(tmp_path):
+    worker = Worker(sys.executable, tmp_path / "worker.log")
+    try:
+        first = worker.run(["latency", "inproc-envbridge-env", "--steps", "20"], 60)
+        pid = worker._process.pid
+        bad = worker.run(["latency", "inproc-envbridge-env", "--steps", "many"], 60)
+        second = worker.run(["latency", "inproc-envbridge-core", "--steps", "20"], 60)
+        assert first["steps"] == 20 and second["steps"] == 20
+        assert "many" in bad["error"]
+        assert worker._process.pid == pid  # one process served all three
+    finally:
+        worker.close()
+    assert worker._process is None
+
+
+def test_worker_that_overruns_is_killed_and_replaced(tmp_path):
+    worker = Worker(sys.executable, tmp_path / "worker.log")
+    try:
+        slow = worker.run(["latency", "inproc-envbridge-env", "--steps", "100000000"], 1)
+        assert "timed out" in slow["error"] and worker._process is None
+        assert worker.run(["latency", "inproc-envbridge-env", "--steps", "5"], 60)["steps"] == 5
+    finally:
+        worker.close()
