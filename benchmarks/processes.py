@@ -26,6 +26,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     """A running server process and the base URL it listens on."""
@@ -142,6 +149,11 @@ class Worker:
                     start_new_session=True,
                 )
         return self._process
+
+    @property
+    def pid(self) -> int:
+        """The (started) worker process's id."""
+        return self._start().pid
 
     def run(self, argv: Sequence[str], timeout_s: float) -> dict[str, Any]:
         """One measurement's JSON result, or ``{"error": ...}``."""

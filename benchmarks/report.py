@@ -40,12 +40,12 @@ def _single_table(
 ) -> list[str]:
     lines = [
         f"| pairing | steps/s [min{DASH}max] | p50 µs | p99 µs | steps/s ÷ official "
-        "| p50 ÷ floor |",
-        "|---|---|---|---|---|---|",
+        "| p50 ÷ floor | server CPU µs/step | client CPU µs/step |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, r in rows.items():
         if "error" in r:
-            lines.append(f"| {label} | error: {r['error'][:80]} | | | | |")
+            lines.append(f"| {label} | error: {r['error'][:80]} | | | | | | |")
             continue
         ref = (twins or {}).get(label, official)
         ref_rate = rows.get(ref, {}).get("steps_per_s") if ref else None
@@ -54,7 +54,8 @@ def _single_table(
         lines.append(
             f"| {label} | {_num(r.get('steps_per_s'))} [{_num(span[0])}{DASH}{_num(span[1])}] "
             f"| {_num(r.get('p50_us'), 1)} | {_num(r.get('p99_us'), 1)} "
-            f"| {_ratio(r.get('steps_per_s'), ref_rate)} | {_ratio(r.get('p50_us'), floor_p50)} |"
+            f"| {_ratio(r.get('steps_per_s'), ref_rate)} | {_ratio(r.get('p50_us'), floor_p50)} "
+            f"| {_num(r.get('server_cpu_us'))} | {_num(r.get('client_cpu_us'))} |"
         )
     return lines
 

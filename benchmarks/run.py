@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report, stacks
-from benchmarks.processes import ROOT, Worker, free_port, run_json, running, start_server
+from benchmarks.processes import (
+    ROOT,
+    Worker,
+    cpu_seconds,
+    free_port,
+    run_json,
+    running,
+    start_server,
+)
 from benchmarks.setup_venv import ensure_openenv_venv
 from benchmarks.stats import median_of
 from benchmarks.workloads import WORKLOADS, Workload
@@ -131,7 +139,7 @@ class Runner:
         errors: dict[str, str] = {}
         for _ in range(self.args.reps):
             for pairing in usable:
-                result = self.drive(pairing, "latency", "--steps", str(steps), timeout_s=180)
+                result = self.timed_latency(pairing, steps)
                 if "error" in result:
                     errors[pairing.label] = result["error"]
                 else:
@@ -143,6 +151,27 @@ class Runner:
             else:
                 out[pairing.label] = {"error": errors.get(pairing.label, "no result")}
         return out
+
+    def timed_latency(self, pairing: stacks.Pairing, steps: int) -> dict[str, Any]:
+        """One latency measurement plus the CPU time server and client spent per step.
+
+        CPU time per step barely moves when a noisy neighbour steals the cores, so it
+        compares stacks more steadily than wall-clock latency on a shared machine.
+        """
+        server = self.servers[pairing.server].pid if pairing.server else None
+        worker = self.workers[pairing.venv]
+        client = worker.pid
+        server_before = cpu_seconds(server) if server else 0.0
+        client_before = cpu_seconds(client)
+        result = self.drive(pairing, "latency", "--steps", str(steps), timeout_s=180)
+        if "error" in result:
+            return result
+        per_step = 1e6 / (steps + self.args.warmup)
+        if server:
+            result["server_cpu_us"] = round((cpu_seconds(server) - server_before) * per_step, 1)
+        if worker.pid == client:
+            result["client_cpu_us"] = round((cpu_seconds(client) - client_before) * per_step, 1)
+        return result
 
     def load(self, pairings: list[stacks.Pairing]) -> dict[str, Any]:
         """Aggregate throughput at each concurrency level, all pairings per level."""

@@ -31,13 +31,12 @@ def summarise(latencies_ns: list[int], elapsed_s: float, errors: int = 0) -> dic
 
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Combine repetitions: the median of each figure, plus min/max of steps/s."""
-    keys = ("steps_per_s", "p50_us", "p99_us", "mean_us")
-    combined: dict[str, Any] = {
-        key: statistics.median(r[key] for r in runs if r.get(key) is not None)
-        if any(r.get(key) is not None for r in runs)
-        else None
-        for key in keys
-    }
+    keys = ("steps_per_s", "p50_us", "p99_us", "mean_us", "server_cpu_us", "client_cpu_us")
+    combined: dict[str, Any] = {}
+    for key in keys:  # figures no repetition measured are left out
+        values = [r[key] for r in runs if r.get(key) is not None]
+        if values:
+            combined[key] = statistics.median(values)
     rates = [r["steps_per_s"] for r in runs if r.get("steps_per_s") is not None]
     combined["steps_per_s_range"] = [min(rates), max(rates)] if rates else None
     combined["errors"] = sum(r.get("errors", 0) for r in runs)

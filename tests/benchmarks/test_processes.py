@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sys
+import time
 
 from benchmarks.clients import RawWebSocketClient
-from benchmarks.processes import Worker, free_port, run_json, running, start_server
+from benchmarks.processes import (
+    Worker,
+    cpu_seconds,
+    free_port,
+    run_json,
+    running,
+    start_server,
+)
 
 
 def _listening(port: int) -> bool:
@@ -80,3 +89,11 @@ def test_worker_that_overruns_is_killed_and_replaced(tmp_path):
         assert worker.run(["latency", "inproc-envbridge-env", "--steps", "5"], 60)["steps"] == 5
     finally:
         worker.close()
+
+
+def test_cpu_seconds_grows_with_work():
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.1
+    while time.process_time() < deadline:
+        pass
+    assert cpu_seconds(os.getpid()) - before >= 0.05

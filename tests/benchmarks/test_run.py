@@ -40,6 +40,9 @@ def test_a_tiny_run_measures_every_section_without_errors(tmp_path):
     failures = [(s, label, r) for s, label, r in flat if "error" in r or r.get("errors")]
     assert not failures
     assert set(results["ws"]) == {report.OURS_WS}  # no official or floor rows
+    ours = results["ws"][report.OURS_WS]
+    assert ours["server_cpu_us"] >= 0 and ours["client_cpu_us"] >= 0
+    assert "server_cpu_us" not in results["inprocess"]["envbridge env.step"]  # no server
     assert set(results["ws_load"]) == {report.OURS_WS}
     assert set(results["ws_load"][report.OURS_WS]) == {"1", "4"}
     assert set(results["inprocess"]) == {"envbridge env.step", "envbridge /ws frame, no socket"}
