@@ -8,6 +8,7 @@ from typing import Any
 OFFICIAL_WS = "OpenEnv client -> OpenEnv server"
 OURS_WS = "envbridge client -> envbridge server"
 CROSS_WS = "OpenEnv client -> envbridge server"
+UVLOOP_WS = "envbridge client -> envbridge server on uvloop"
 FLOOR_WS = "floor: websockets echo"
 OFFICIAL_SYNC = "OpenEnv .sync() -> OpenEnv server"
 OFFICIAL_HTTP = "httpx -> OpenEnv server (stateless)"
@@ -169,6 +170,9 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     rate, p50 = "steps_per_s", "p50_us"
     check("WS single-session steps/s >= 2x official", ours.get(rate), official.get(rate), ">=", 2)
     check("WS p50 step time <= 1.25x websockets floor", ours.get(p50), floor.get(p50), "<=", 1.25)
+    if UVLOOP_WS in ws:
+        check("same, server on uvloop (envbridge[fast])", ws[UVLOOP_WS].get(p50),
+              floor.get(p50), "<=", 1.25)  # fmt: skip
     top = max((int(n) for n in counter.get("ws_load", {}).get(OURS_WS, {})), default=None)
     if top is not None:
         mine = _get(counter, "ws_load", OURS_WS, str(top)) or {}

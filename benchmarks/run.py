@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -79,6 +80,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.import_reps = 1
     args.levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
     args.stack_set = {name.strip() for name in args.stacks.split(",") if name.strip()}
+    if "uvloop" in args.stack_set and importlib.util.find_spec("uvloop") is None:
+        args.stack_set.discard("uvloop")  # envbridge[fast] not installed: no uvloop row
     unknown = args.stack_set - set(stacks.STACKS)
     if unknown:
         parser.error(f"unknown --stacks {sorted(unknown)}; choose from {', '.join(stacks.STACKS)}")

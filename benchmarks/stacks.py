@@ -13,10 +13,10 @@ from pathlib import Path
 
 from benchmarks.workloads import Workload
 
-STACKS = ("envbridge", "openenv", "floors")
-"""What ``--stacks`` selects from."""
+STACKS = ("envbridge", "openenv", "floors", "uvloop")
+"""What ``--stacks`` selects from (``uvloop``: envbridge on uvloop, ``envbridge[fast]``)."""
 STACK_OF_SERVER = {"envbridge": "envbridge", "openenv": "openenv", "raw-ws": "floors",
-                   "asgi-echo": "floors"}  # fmt: skip
+                   "asgi-echo": "floors", "envbridge-uvloop": "uvloop"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,21 +39,15 @@ class ServerSpec:
 def servers(py: Interpreters, workload: Workload, max_sessions: int) -> list[ServerSpec]:
     """Every server the run needs for ``workload`` (all listen on 127.0.0.1)."""
     eb, oe = str(py.envbridge), str(py.openenv)
-    specs = [
-        ServerSpec(
-            "envbridge",
-            lambda port: [
-                eb,
-                "-m",
-                "benchmarks.servers.envbridge_server",
-                workload.envbridge_target,
-                str(port),
-                str(max_sessions),
-                "asyncio",
-            ],
-            {},
-        ),
-    ]
+
+    def envbridge(name: str, loop: str) -> ServerSpec:
+        def argv(port: int) -> list[str]:
+            module = "benchmarks.servers.envbridge_server"
+            return [eb, "-m", module, workload.envbridge_target, str(port), str(max_sessions), loop]
+
+        return ServerSpec(name, argv, {})
+
+    specs = [envbridge("envbridge", "asyncio"), envbridge("envbridge-uvloop", "uvloop")]
     if workload.openenv_app is not None:
         specs.append(
             ServerSpec(
@@ -106,6 +100,12 @@ WS_PAIRINGS = [
     Pairing("OpenEnv client -> OpenEnv server", "openenv", "openenv", "openenv"),
     Pairing("envbridge client -> envbridge server", "envbridge", "envbridge", "envbridge"),
     Pairing("OpenEnv client -> envbridge server", "openenv", "openenv", "envbridge"),
+    Pairing(
+        "envbridge client -> envbridge server on uvloop",
+        "envbridge",
+        "envbridge",
+        "envbridge-uvloop",
+    ),
 ]
 WS_SYNC_PAIRINGS = [
     Pairing("OpenEnv .sync() -> OpenEnv server", "openenv-sync", "openenv", "openenv"),
