@@ -79,6 +79,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.batch_sessions = 8
         args.import_reps = 1
     args.levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
+    unknown_workloads = set(args.workloads.split(",")) - set(WORKLOADS)
+    if unknown_workloads:
+        parser.error(
+            f"unknown --workloads {sorted(unknown_workloads)}; choose from {sorted(WORKLOADS)}"
+        )
     args.stack_set = {name.strip() for name in args.stacks.split(",") if name.strip()}
     if "uvloop" in args.stack_set and importlib.util.find_spec("uvloop") is None:
         args.stack_set.discard("uvloop")  # envbridge[fast] not installed: no uvloop row
@@ -176,10 +181,10 @@ class Runner:
             result["client_cpu_us"] = round((cpu_seconds(client) - client_before) * per_step, 1)
         return result
 
-    def load(self, pairings: list[stacks.Pairing]) -> dict[str, Any]:
+    def load(self, pairings: list[stacks.Pairing], levels: list[int]) -> dict[str, Any]:
         """Aggregate throughput at each concurrency level, all pairings per level."""
         out: dict[str, dict[str, Any]] = {}
-        for level in self.args.levels:
+        for level in levels:
             for pairing in (p for p in pairings if self.available(p)):
                 result = self.drive(
                     pairing,
@@ -247,17 +252,21 @@ def measure_workload(
     with running(launched) as servers, contextlib.closing(runner):
         runner.servers = servers
         results: dict[str, Any] = {"description": workload.description}
-        results["idle"] = runner.idle()
+        if workload.full:
+            results["idle"] = runner.idle()
         _progress(f"{workload.name}: in-process floors")
         results["inprocess"] = runner.single(stacks.INPROCESS_PAIRINGS, args.steps)
         _progress(f"{workload.name}: single-session WebSocket")
         results["ws"] = runner.single(stacks.WS_PAIRINGS, args.steps)
-        results["ws_sync"] = runner.single(stacks.WS_SYNC_PAIRINGS, args.steps)
+        if workload.full:
+            results["ws_sync"] = runner.single(stacks.WS_SYNC_PAIRINGS, args.steps)
         _progress(f"{workload.name}: single-session HTTP")
         results["http"] = runner.single(stacks.HTTP_PAIRINGS, args.http_steps)
-        results["ws_load"] = runner.load(stacks.WS_PAIRINGS[:1] + stacks.WS_PAIRINGS[2:])
-        results["http_load"] = runner.load(stacks.HTTP_PAIRINGS)
-        results["ws_batch"] = runner.batch()
+        levels = list(workload.load_levels or args.levels)
+        results["ws_load"] = runner.load(stacks.WS_PAIRINGS[:1] + stacks.WS_PAIRINGS[2:], levels)
+        if workload.full:
+            results["http_load"] = runner.load(stacks.HTTP_PAIRINGS, levels)
+            results["ws_batch"] = runner.batch()
     return results
 
 
@@ -331,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     results["workloads"] = {}
     with tempfile.TemporaryDirectory(prefix="envbridge-bench-") as log_dir:
         for name in args.workloads.split(","):
+            if not WORKLOADS[name].available():
+                _progress(f"{name}: skipped, {WORKLOADS[name].envbridge_target} not installed")
+                continue
             results["workloads"][name] = measure_workload(args, py, WORKLOADS[name], Path(log_dir))
     results["machine"]["load_average_end"] = os.getloadavg()
     json_path = args.out / "latest.json"

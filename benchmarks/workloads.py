@@ -6,6 +6,7 @@ bridged row is one more :class:`Workload` in :data:`WORKLOADS`.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,21 @@ class Workload:
     description: str = ""
     extras: tuple[str, ...] = field(default=())
     """envbridge extras the target needs (documentation only)."""
+    full: bool = True
+    """False (bridged rows): in-process, single-session WS/HTTP and one load level only."""
+    load_levels: tuple[int, ...] | None = None
+    """Session counts for load; None: the run's ``--concurrency``."""
+
+    def available(self) -> bool:
+        """True when this install can serve the target (its bridge is installed)."""
+        from envbridge.targets import BRIDGE_PREFIXES
+
+        prefix = self.envbridge_target.partition(":")[0]
+        module = BRIDGE_PREFIXES[prefix][0] if prefix in BRIDGE_PREFIXES else prefix
+        try:
+            return importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:  # a parent package is missing
+            return False
 
 
 COUNTER = Workload(
@@ -40,5 +56,17 @@ COUNTER = Workload(
     description="action {delta: int}, observation {count, last_delta}, reward = delta",
 )
 
-WORKLOADS: dict[str, Workload] = {w.name: w for w in (COUNTER,)}
-"""Every workload by name; ``counter`` is the one all stacks serve."""
+CARTPOLE = Workload(
+    name="cartpole",
+    envbridge_target="gym:CartPole-v1",
+    action=lambda i: {"action": i % 2},
+    description="Gymnasium CartPole-v1 through the gymnasium bridge (episodes end: resets "
+    "happen outside the timed steps)",
+    extras=("gymnasium",),
+    full=False,
+    load_levels=(64,),
+)
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (COUNTER, CARTPOLE)}
+"""Every workload by name; ``counter`` is the one all stacks serve, the rest are bridged
+rows (measured when their bridge is installed)."""

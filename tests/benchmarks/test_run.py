@@ -7,13 +7,14 @@ drives the official clients already.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks import footprint, report, run, stacks
-from benchmarks.workloads import COUNTER
+from benchmarks.workloads import CARTPOLE, COUNTER, WORKLOADS, Workload
 
 
 def test_footprint_follows_runtime_requirements_not_extras():
@@ -54,3 +55,24 @@ def test_unknown_stack_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         run.parse_args(["--stacks", "envbridge,nope"])
     assert "unknown --stacks ['nope']" in capsys.readouterr().err
+
+
+def test_workloads_are_measured_only_when_their_bridge_is_installed():
+    assert WORKLOADS["counter"].available()
+    gym_bridge = importlib.util.find_spec("envbridge.bridges.gymnasium") is not None
+    assert WORKLOADS["cartpole"].available() is gym_bridge
+    missing = Workload("x", "no_such_module.anywhere:Factory", COUNTER.action)
+    assert not missing.available()
+
+
+@pytest.mark.skipif(not CARTPOLE.available(), reason="the gymnasium bridge is not installed")
+def test_a_bridged_row_runs_its_short_plan(tmp_path):
+    args = run.parse_args(["--quick", "--stacks", "envbridge"])
+    args.steps, args.http_steps, args.duration = 40, 20, 0.3
+    py = stacks.Interpreters(Path(sys.executable), Path(sys.executable))
+    results = run.measure_workload(args, py, CARTPOLE, tmp_path)
+    assert set(results) == {"description", "inprocess", "ws", "http", "ws_load"}
+    assert set(results["ws_load"][report.OURS_WS]) == {"64"}
+    rows = [*results["inprocess"].values(), *results["ws"].values(), *results["http"].values()]
+    assert all("error" not in r and r["steps"] > 0 for r in rows), rows
+    assert results["ws_load"][report.OURS_WS]["64"]["errors"] == 0
