@@ -170,6 +170,10 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     rate, p50 = "steps_per_s", "p50_us"
     check("WS single-session steps/s >= 2x official", ours.get(rate), official.get(rate), ">=", 2)
     check("WS p50 step time <= 1.25x websockets floor", ours.get(p50), floor.get(p50), "<=", 1.25)
+    cpu = ("server_cpu_us", "client_cpu_us")
+    if all(ours.get(k) and official.get(k) for k in cpu):
+        check("CPU view of the 2x: official CPU per step / ours >= 2",
+              sum(official[k] for k in cpu), sum(ours[k] for k in cpu), ">=", 2)  # fmt: skip
     if UVLOOP_WS in ws:
         check("same, server on uvloop (envbridge[fast])", ws[UVLOOP_WS].get(p50),
               floor.get(p50), "<=", 1.25)  # fmt: skip
