@@ -205,7 +205,8 @@ class AsyncClient:
             ws = await self._websocket()
             try:
                 await ws.send(frame)
-                reply = await asyncio.wait_for(ws.recv(), self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):  # no extra task, unlike wait_for
+                    reply = await ws.recv()
             except TimeoutError:
                 raise p.EnvbridgeClientError(
                     f"no reply within {self.timeout_s} s; raise timeout_s for slow environments"
