@@ -185,8 +185,12 @@ class SyncClient:
                 ws.send(frame)
                 reply = ws.recv(timeout=self.timeout_s)
             except TimeoutError:
+                # A late reply would pair with the next request: drop this connection.
+                self._ws = None
+                ws.close()
                 raise p.EnvbridgeClientError(
-                    f"no reply within {self.timeout_s} s; raise timeout_s for slow environments"
+                    f"no reply within {self.timeout_s} s, so the connection (and its session) "
+                    "was dropped; raise timeout_s for slow environments"
                 ) from None
             except ConnectionClosed as exc:
                 self._ws = None
