@@ -1,0 +1,107 @@
+"""``wrap(...)``: a session factory for a gymnasium env id, env factory or env instance.
+
+``load_target`` is the ``gym:`` serve-target hook (``envbridge serve gym:CartPole-v1
+--kwargs '{"seed": 0, "render_mode": "rgb_array"}'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+from envbridge.bridges.gymnasium.environment import GymEnvironment
+from envbridge.bridges.gymnasium.errors import UnsupportedSpace
+
+BRIDGE_OPTIONS = ("seed",)
+"""``--kwargs`` keys the bridge keeps for itself; every other key goes to ``gym.make``."""
+
+
+class GymFactory:
+    """Zero-argument factory: every call builds a fresh env and wraps it for one session."""
+
+    def __init__(self, make_env: Callable[[], gym.Env], *, seed: int | None, label: str):
+        self._make_env = make_env
+        self._seed = seed
+        self.label = label
+        self.concurrent_sessions = True
+
+    def __call__(self) -> GymEnvironment:
+        env = self._make_env()
+        if not isinstance(env, gym.Env):
+            raise TypeError(f"{self.label} produced {type(env).__name__}, not a gymnasium.Env")
+        try:
+            return GymEnvironment(env, seed=self._seed)
+        except Exception:
+            env.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"GymFactory({self.label})"
+
+
+class _SingleInstance(GymFactory):
+    """Serves one existing env instance: one session at a time, never closed by us early."""
+
+    def __init__(self, env: gym.Env, *, seed: int | None):
+        super().__init__(lambda: env, seed=seed, label=repr(env))
+        self.concurrent_sessions = False
+
+
+def wrap(
+    env_or_id: str | gym.Env | Callable[[], gym.Env],
+    *,
+    seed: int | None = None,
+    **make_kwargs: Any,
+) -> GymFactory:
+    """A session factory for ``env_or_id``, ready for ``envbridge.serve``.
+
+    ``env_or_id`` is a registered id (``"CartPole-v1"``, ``"my.module:MyEnv-v0"``; the
+    ``make_kwargs`` go to ``gym.make``), a zero-argument callable returning a
+    ``gymnasium.Env`` (a new env per session), or an env instance (one session at a time).
+    ``seed`` seeds each session's first reset when the client sends no seed, which makes
+    production-mode sessions (no reset on the wire) reproducible.
+    """
+    if isinstance(env_or_id, gym.Env):
+        if make_kwargs:
+            raise TypeError(f"make kwargs {sorted(make_kwargs)} need an env id, not an instance")
+        return _SingleInstance(env_or_id, seed=seed)
+    if isinstance(env_or_id, str):
+        env_id = env_or_id
+        return GymFactory(
+            lambda: gym.make(env_id, **make_kwargs), seed=seed, label=f"gym.make({env_id!r})"
+        )
+    if callable(env_or_id):
+        if make_kwargs:
+            raise TypeError(
+                f"make kwargs {sorted(make_kwargs)} need an env id; bind them in your factory"
+            )
+        return GymFactory(env_or_id, seed=seed, label=repr(env_or_id))
+    raise TypeError(
+        f"wrap() takes a gymnasium env id, env instance or env factory, not "
+        f"{type(env_or_id).__name__}"
+    )
+
+
+def load_target(rest: str, options: dict[str, Any]) -> GymFactory:
+    """The ``gym:ID`` serve target; fails now (not per session) on a bad id or kwargs."""
+    bridge = {key: options[key] for key in BRIDGE_OPTIONS if key in options}
+    if not isinstance(bridge.get("seed", 0), int) or isinstance(bridge.get("seed"), bool):
+        raise ValueError(f"gym:{rest}: the seed option must be an integer, got {bridge['seed']!r}")
+    make_kwargs = {key: value for key, value in options.items() if key not in BRIDGE_OPTIONS}
+    factory = wrap(rest, **bridge, **make_kwargs)
+    try:
+        probe = factory()
+    except UnsupportedSpace as exc:
+        raise ValueError(f"gym:{rest}: {exc}") from exc
+    except (gym.error.Error, ImportError) as exc:
+        raise ValueError(
+            f"gym:{rest}: {exc}. List ids with `python -c 'import gymnasium; "
+            "gymnasium.pprint_registry()'`; for your own env use gym:your.module:YourEnv-v0"
+        ) from exc
+    except TypeError as exc:
+        raise ValueError(
+            f"gym:{rest}: the --kwargs {sorted(make_kwargs)} do not fit this env ({exc})"
+        ) from exc
+    probe.close()
+    return factory

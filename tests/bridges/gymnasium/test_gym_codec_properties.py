@@ -1,0 +1,109 @@
+"""Hypothesis properties of the space codec: every supported space, sampled values."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+from envbridge.bridges.gymnasium import (
+    build_space,
+    decode_value,
+    describe_space,
+    encode_value,
+    space_schema,
+)
+from gym_spaces_strategy import all_spaces, assert_same_value
+from gymnasium import spaces
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+# Graph.contains iterates a batched shape-() Box into numpy scalars and warns about it.
+pytestmark = pytest.mark.filterwarnings("ignore:.*Casting input x to numpy array")
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def over_the_wire(data: object) -> object:
+    """What the peer sees: strict JSON text (NaN and infinities are not allowed)."""
+    return json.loads(json.dumps(data, allow_nan=False))
+
+
+def assert_same_space(a: spaces.Space, b: spaces.Space) -> None:
+    """Equal as gymnasium sees it, and equal bit for bit in every bound and dtype."""
+    assert a == b
+    assert type(a) is type(b)
+    assert describe_space(a) == describe_space(b)
+    if isinstance(a, spaces.Box):
+        assert_same_value(a.low, b.low)
+        assert_same_value(a.high, b.high)
+
+
+@PROPERTY
+@given(all_spaces)
+def test_rebuilt_space_equals_the_original(space: spaces.Space) -> None:
+    rebuilt = build_space(over_the_wire(describe_space(space)))
+    assert_same_space(space, rebuilt)
+
+
+@PROPERTY
+@given(all_spaces, st.integers(0, 2**32 - 1))
+def test_sample_survives_encode_json_decode(space: spaces.Space, seed: int) -> None:
+    space.seed(seed)
+    sample = space.sample()
+    decoded = decode_value(space, over_the_wire(encode_value(space, sample)))
+    assert_same_value(sample, decoded)
+    assert space.contains(decoded)
+
+
+@PROPERTY
+@given(all_spaces, st.integers(0, 2**32 - 1))
+def test_decoding_with_the_rebuilt_space_gives_the_sample(space: spaces.Space, seed: int) -> None:
+    space.seed(seed)
+    sample = space.sample()
+    rebuilt = build_space(over_the_wire(describe_space(space)))
+    decoded = decode_value(rebuilt, over_the_wire(encode_value(space, sample)))
+    assert_same_value(sample, decoded)
+    assert rebuilt.contains(decoded)
+
+
+@PROPERTY
+@given(all_spaces, st.integers(0, 2**32 - 1))
+def test_encoded_samples_satisfy_the_json_schema(space: spaces.Space, seed: int) -> None:
+    space.seed(seed)
+    schema = space_schema(space)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(over_the_wire(encode_value(space, space.sample())), schema)
+
+
+float_arrays = st.sampled_from([np.float16, np.float32, np.float64]).flatmap(
+    lambda dtype: hnp.arrays(
+        dtype,
+        hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+        elements=hnp.from_dtype(np.dtype(dtype), allow_nan=True, allow_infinity=True),
+    )
+)
+
+
+@PROPERTY
+@given(float_arrays)
+def test_floats_keep_every_bit_including_nan_infinity_and_negative_zero(array: np.ndarray) -> None:
+    space = spaces.Box(-np.inf, np.inf, shape=array.shape, dtype=array.dtype)
+    decoded = decode_value(space, over_the_wire(encode_value(space, array)))
+    assert_same_value(array, decoded)
+
+
+@PROPERTY
+@given(
+    st.sampled_from([np.int64, np.uint64, np.int8, np.uint8]).flatmap(
+        lambda dtype: hnp.arrays(dtype, hnp.array_shapes(min_dims=1, max_dims=2, max_side=4))
+    )
+)
+def test_integers_are_exact_across_the_whole_dtype_range(array: np.ndarray) -> None:
+    info = np.iinfo(array.dtype)
+    space = spaces.Box(info.min, info.max, shape=array.shape, dtype=array.dtype)
+    decoded = decode_value(space, over_the_wire(encode_value(space, array)))
+    assert_same_value(array, decoded)
+    assert space.contains(decoded)
