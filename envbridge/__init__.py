@@ -1,14 +1,48 @@
 """envbridge: the common socket for agentic-RL environments.
 
-Public API: :func:`serve`, :func:`connect` (more arrive with each room).
-Heavy ecosystems (gymnasium, verifiers, docker) are never imported here.
+Public API: :func:`serve` (serve an environment factory), :func:`connect` (a client for
+any OpenEnv-compatible server). Heavy ecosystems (gymnasium, verifiers, docker) and the
+server stack are imported only when used, so ``import envbridge`` stays fast.
 """
 
+from __future__ import annotations
+
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("envbridge")
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from envbridge.spec.client import AsyncClient
+
+
+def serve(factory: Any, **kwargs: Any) -> None:
+    """Serve environments made by ``factory`` (blocks); see ``envbridge.spec.server.serve``.
+
+    ``factory`` is an Environment class or a zero-argument callable, or a serve target
+    string (``"module:factory"``, ``"gym:CartPole-v1"``, ``"verifiers:NAME"``,
+    ``"harbor:PATH"``).
+    """
+    from envbridge.spec.server import serve as _serve
+    from envbridge.targets import resolve_target
+
+    if isinstance(factory, str):
+        factory = resolve_target(factory)
+    _serve(factory, **kwargs)
+
+
+def connect(url: str, **kwargs: Any) -> AsyncClient:
+    """A client for the server at ``url`` (async; ``.sync()`` gives the blocking twin).
+
+    Keyword arguments: ``transport`` ("ws" or "http"), ``timeout_s``,
+    ``connect_timeout_s``, ``session_id``. The connection opens on first use.
+    """
+    from envbridge.spec.client import AsyncClient
+
+    return AsyncClient(url, **kwargs)
+
+
+__all__ = ["__version__", "connect", "serve"]

@@ -189,7 +189,7 @@ class Environment:
             version=self.version,
         )
 
-    def close(self) -> None | Awaitable[None]:
+    def close(self) -> Awaitable[None] | None:
         """Release resources (processes, containers, files). Called once per session."""
         return None
 

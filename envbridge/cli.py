@@ -1,0 +1,139 @@
+"""The ``envbridge`` command: serve environments (more subcommands arrive with each room)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from envbridge import __version__
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+_SERVE_EPILOG = """\
+targets:
+  module:factory      an Environment class or a function returning one (or a gymnasium.Env)
+  gym:ID              a registered Gymnasium id, e.g. gym:CartPole-v1 (--kwargs for gym.make)
+  verifiers:NAME      an installed verifiers environment (--env-args for load_environment)
+  harbor:PATH         a harbor task directory or a folder of tasks
+
+examples:
+  envbridge serve envs.native.counter:CounterEnv --port 8000
+  envbridge serve gym:CartPole-v1 --mode production
+"""
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"key\": 1}'")
+    return value
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="serve an environment over HTTP, WebSocket and MCP",
+        description="Serve TARGET as an OpenEnv-compatible server (one env per session).",
+        epilog=_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("target", help="what to serve (see targets below)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--mode",
+        default="simulation",
+        choices=["simulation", "production"],
+        help="simulation: reset/step/state + tools; production: MCP tools only",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=256,
+        help="concurrent sessions (WS, MCP, named HTTP) (default: 256)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=900.0,
+        help="seconds before an unattached idle session is closed (default: 900; 0 disables)",
+    )
+    for flag, what in (
+        ("--kwargs", "gym.make"),
+        ("--env-args", "load_environment"),
+        ("--options", "the target's factory"),
+    ):
+        parser.add_argument(
+            flag,
+            type=_json_object,
+            default=None,
+            help=f"JSON object of keyword arguments for {what}",
+        )
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    parser.set_defaults(func=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from envbridge.spec.server import serve
+    from envbridge.targets import TargetError, resolve_target
+
+    options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
+    if os.getcwd() not in sys.path:  # like uvicorn's --app-dir .: module:factory from here
+        sys.path.insert(0, os.getcwd())
+    try:
+        factory = resolve_target(args.target, options)
+    except TargetError as exc:
+        print(f"envbridge serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"envbridge {__version__}: serving {args.target} ({args.mode} mode) on "
+        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
+    serve(
+        factory,
+        host=args.host,
+        port=args.port,
+        mode=args.mode,
+        max_sessions=args.max_sessions,
+        idle_timeout_s=args.idle_timeout or None,
+        log_level=args.log_level if args.log_level != "info" else "warning",
+    )
+    return EXIT_OK
+
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve]
+"""Each adds one subcommand; rooms append theirs here."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="envbridge",
+        description="envbridge: serve, check and connect OpenEnv-compatible RL environments.",
+    )
+    parser.add_argument("--version", action="version", version=f"envbridge {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    return int(args.func(args) or 0)

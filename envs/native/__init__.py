@@ -1,0 +1,1 @@
+"""Environments written directly on envbridge's spec."""

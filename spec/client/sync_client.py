@@ -1,0 +1,211 @@
+"""The synchronous twin of :class:`AsyncClient`: same methods, no event loop, no thread hop.
+
+Built on ``websockets.sync`` and ``httpx.Client`` directly (OpenEnv's sync client runs an
+event loop in a background thread, which costs a cross-thread hop on every call).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from typing import Any
+
+import httpx
+from envbridge.spec.client import protocol as p
+from envbridge.spec.client.async_client import (
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_MAX_MESSAGE_BYTES,
+    DEFAULT_TIMEOUT_S,
+    Transport,
+)
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.sync.client import ClientConnection, connect
+
+
+class SyncClient:
+    """Blocking client for one session; see :class:`AsyncClient` for the semantics."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        transport: Transport = "ws",
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        session_id: str | None = None,
+    ):
+        if transport not in ("ws", "http"):
+            raise ValueError(f"transport must be 'ws' or 'http', got {transport!r}")
+        self.base_url = p.base_http_url(url)
+        self.transport = transport
+        self.timeout_s = timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self.max_message_bytes = max_message_bytes
+        self.session_id = session_id
+        self._ws: ClientConnection | None = None
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self._ids = p.RpcIds()
+        self._session_known = session_id is not None
+        self._owns_session = False
+        """True when this client created its HTTP session (then ``close`` releases it)."""
+
+    def connect(self) -> SyncClient:
+        """Open the connection now (otherwise the first call opens it)."""
+        if self.transport == "ws":
+            self._websocket()
+        return self
+
+    def __enter__(self) -> SyncClient:
+        return self.connect()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the session and release the connection."""
+        if self._ws is not None:
+            ws, self._ws = self._ws, None
+            with contextlib.suppress(ConnectionClosed):
+                ws.send(p.CLOSE_FRAME)
+            ws.close()
+        if self._http is not None:
+            if self._owns_session and self._session_known:
+                with contextlib.suppress(p.EnvbridgeClientError):
+                    self._post(
+                        "/mcp",
+                        p.rpc_request(
+                            self._ids(), "openenv/session/close", {"session_id": self.session_id}
+                        ),
+                    )
+                self._session_known = False
+            http, self._http = self._http, None
+            http.close()
+
+    def reset(
+        self, seed: int | None = None, episode_id: str | None = None, **options: Any
+    ) -> p.StepResult:
+        """Start an episode; extra keyword arguments travel as reset options."""
+        if self.transport == "http":
+            body = {**options, "session_id": self._http_session()}
+            if seed is not None:
+                body["seed"] = seed
+            if episode_id is not None:
+                body["episode_id"] = episode_id
+            result = p.step_result(self._post("/reset", body))
+            self._session_known = True
+            return result
+        return p.step_result(
+            self._exchange(p.reset_frame(seed, episode_id, options), "observation")
+        )
+
+    def step(self, action: Any) -> p.StepResult:
+        """Send one action (a dict or a pydantic model)."""
+        if self.transport == "http":
+            if hasattr(action, "model_dump"):
+                action = action.model_dump()
+            return p.step_result(
+                self._post("/step", {"action": action, "session_id": self._http_session()})
+            )
+        return p.step_result(self._exchange(p.step_frame(action), "observation"))
+
+    def state(self) -> dict[str, Any]:
+        """The session's state."""
+        if self.transport == "http":
+            return self._get("/state", {"session_id": self._http_session()})
+        return self._exchange(p.STATE_FRAME, "state")
+
+    def list_tools(self) -> list[p.ToolInfo]:
+        """The environment's MCP tools."""
+        return p.tool_infos(self.mcp("tools/list"))
+
+    def call_tool(self, name: str, **arguments: Any) -> Any:
+        """Call an MCP tool and return its value."""
+        result = self.mcp("tools/call", {"name": name, "arguments": arguments}, tool=name)
+        return p.tool_value(name, result)
+
+    def mcp(
+        self, method: str, params: dict[str, Any] | None = None, *, tool: str | None = None
+    ) -> Any:
+        """Send a raw JSON-RPC request to this session's environment."""
+        request = p.rpc_request(self._ids(), method, dict(params or {}))
+        if self.transport == "http":
+            request["params"].setdefault("session_id", self._known_http_session())
+            response = self._post("/mcp", request)
+        else:
+            response = self._exchange(p.mcp_frame(request), "mcp")
+        return p.rpc_result(response, tool)
+
+    def _websocket(self) -> ClientConnection:
+        if self._ws is None:
+            url = p.ws_url(self.base_url, session_id=self.session_id)
+            try:
+                self._ws = connect(
+                    url,
+                    open_timeout=self.connect_timeout_s,
+                    max_size=self.max_message_bytes,
+                    compression=None,
+                    proxy=None,
+                )
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+                raise p.ConnectionFailed(
+                    f"cannot open {url}: {exc}. Is the server running (envbridge serve ...) "
+                    "and is the URL right?"
+                ) from exc
+        return self._ws
+
+    def _exchange(self, frame: str, expected: str) -> dict[str, Any]:
+        with self._lock:
+            ws = self._websocket()
+            try:
+                ws.send(frame)
+                reply = ws.recv(timeout=self.timeout_s)
+            except TimeoutError:
+                raise p.EnvbridgeClientError(
+                    f"no reply within {self.timeout_s} s; raise timeout_s for slow environments"
+                ) from None
+            except ConnectionClosed as exc:
+                self._ws = None
+                raise p.ConnectionFailed(
+                    f"the server closed the connection ({exc}); reconnect to start a new session"
+                ) from exc
+        return p.parse_reply(reply, expected)
+
+    def _http_session(self) -> str:
+        if self.session_id is None:
+            self.session_id = str(uuid.uuid4())
+            self._owns_session = True
+        return self.session_id
+
+    def _known_http_session(self) -> str:
+        """A session the server knows: created with ``openenv/session/create`` if needed."""
+        if not self._session_known:
+            reply = self._post("/mcp", p.rpc_request(self._ids(), "openenv/session/create", {}))
+            self.session_id = str(p.rpc_result(reply)["session_id"])
+            self._session_known = self._owns_session = True
+        return self._http_session()
+
+    def _http_client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                base_url=self.base_url,
+                timeout=httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s),
+                trust_env=False,
+            )
+        return self._http
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        try:
+            response = self._http_client().post(path, json=body)
+        except httpx.HTTPError as exc:
+            raise p.ConnectionFailed(f"POST {self.base_url}{path} failed: {exc}") from exc
+        return p.http_json(response)
+
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        try:
+            response = self._http_client().get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise p.ConnectionFailed(f"GET {self.base_url}{path} failed: {exc}") from exc
+        return p.http_json(response)

@@ -1,0 +1,165 @@
+"""The session registry: creation through the factory, capacity, lookup, idle reaping.
+
+WS connections, HTTP-MCP sessions, standard MCP sessions and named HTTP sessions all
+draw from ONE pool (as in OpenEnv), so ``max_sessions`` bounds them together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from envbridge.spec.environment import Environment
+from envbridge.spec.errors import WSErrorCode
+from envbridge.spec.modes import Mode
+from envbridge.spec.session import ProtocolError, Session
+
+log = logging.getLogger("envbridge.server")
+
+
+def factory_name(factory: Callable[[], Any]) -> str:
+    """A readable name for error messages."""
+    return getattr(factory, "__qualname__", None) or type(factory).__name__
+
+
+class SessionRegistry:
+    """Creates, finds, reaps and closes sessions for one server."""
+
+    def __init__(
+        self,
+        factory: Callable[[], Environment],
+        *,
+        mode: Mode,
+        max_sessions: int,
+        idle_timeout_s: float | None,
+        server_name: str,
+        server_version: str,
+    ):
+        if max_sessions < 1:
+            raise ValueError(f"max_sessions must be at least 1, got {max_sessions}")
+        if not getattr(factory, "concurrent_sessions", True):
+            max_sessions = 1
+        self.factory = factory
+        self.mode = mode
+        self.max_sessions = max_sessions
+        self.idle_timeout_s = idle_timeout_s
+        self.server_name = server_name
+        self.server_version = server_version
+        self.sessions: dict[str, Session] = {}
+        self._reserved = 0
+        self._factory_in_thread = getattr(factory, "blocking", True)
+
+    @property
+    def active(self) -> int:
+        """Sessions alive or being created."""
+        return len(self.sessions) + self._reserved
+
+    async def build_env(self) -> Environment:
+        """Run the factory (in a thread unless the env class says it is non-blocking)."""
+        try:
+            if self._factory_in_thread:
+                env = await asyncio.to_thread(self.factory)
+            else:
+                env = self.factory()
+        except Exception as exc:
+            log.warning("environment factory raised", exc_info=exc)
+            raise ProtocolError(
+                WSErrorCode.FACTORY_ERROR,
+                f"could not create the environment: {type(exc).__name__}: {exc}",
+                factory_name=factory_name(self.factory),
+            ) from exc
+        if not isinstance(env, Environment):
+            raise ProtocolError(
+                WSErrorCode.FACTORY_ERROR,
+                f"the factory returned {type(env).__name__}, not an envbridge.spec.Environment",
+                factory_name=factory_name(self.factory),
+            )
+        return env
+
+    async def create(
+        self, session_id: str | None = None, reset_data: dict[str, Any] | None = None
+    ) -> Session:
+        """A new registered session; CAPACITY_REACHED when the pool is full.
+
+        In production mode the session's implicit episode starts now, with ``reset_data``.
+        """
+        if self.active >= self.max_sessions:
+            raise ProtocolError(
+                WSErrorCode.CAPACITY_REACHED,
+                f"Server at capacity: {self.active}/{self.max_sessions} sessions active. "
+                "Close a session or start the server with a larger --max-sessions.",
+                active_sessions=self.active,
+                max_sessions=self.max_sessions,
+            )
+        self._reserved += 1
+        try:
+            session = Session(await self.build_env(), self.mode, session_id)
+            self.sessions[session.id] = session
+        finally:
+            self._reserved -= 1
+        try:
+            await session.start(reset_data)
+        except ProtocolError:
+            await self.close(session.id)
+            raise
+        return session
+
+    def get(self, session_id: str) -> Session | None:
+        """The live session with this id, if any."""
+        return self.sessions.get(session_id)
+
+    async def close(self, session_id: str) -> bool:
+        """Close and forget a session; False when unknown.
+
+        A session a live WebSocket holds is forgotten now and closed when that
+        connection lets go of it (so the connection never talks to a closed env).
+        """
+        session = self.sessions.pop(session_id, None)
+        if session is None:
+            return False
+        if session.attached:
+            session.close_requested = True
+        else:
+            await session.close()
+        return True
+
+    @asynccontextmanager
+    async def temporary(self) -> AsyncIterator[Session]:
+        """A throwaway session (stateless HTTP); not counted against capacity."""
+        session = Session(await self.build_env(), self.mode)
+        try:
+            await session.start()
+            yield session
+        finally:
+            await session.close()
+
+    async def reap_idle(self) -> int:
+        """Close sessions no connection holds that were idle too long; returns the count."""
+        if self.idle_timeout_s is None:
+            return 0
+        deadline = time.monotonic() - self.idle_timeout_s
+        stale = [
+            s.id for s in self.sessions.values() if not s.attached and s.last_active < deadline
+        ]
+        for session_id in stale:
+            log.info("reaping idle session %s", session_id)
+            await self.close(session_id)
+        return len(stale)
+
+    async def run_reaper(self) -> None:
+        """Reap forever, every quarter of the idle timeout (at least every second)."""
+        if self.idle_timeout_s is None:
+            return
+        interval = max(min(self.idle_timeout_s / 4, 30.0), 1.0)
+        while True:
+            await asyncio.sleep(interval)
+            await self.reap_idle()
+
+    async def close_all(self) -> None:
+        """Close every session (server shutdown)."""
+        for session_id in list(self.sessions):
+            await self.close(session_id)

@@ -1,0 +1,152 @@
+"""WebSocket routes: ``/ws`` (OpenEnv frames) and ``/mcp`` (raw JSON-RPC frames).
+
+The connection is the session: it is created on connect (after the handshake, as in
+OpenEnv, so capacity errors arrive as an error frame then close 1000) and closed on
+disconnect. ``/ws?session_id=ID`` attaches to an existing session instead (0.10.x);
+that session outlives the connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from envbridge.spec import wire
+from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
+from envbridge.spec.mcp import error_response
+from envbridge.spec.server.asgi import Receive, Request, Send
+from envbridge.spec.server.context import ServerContext
+from envbridge.spec.session import FrameReply, ProtocolError, Session, error_frame, handle_frame
+
+log = logging.getLogger("envbridge.server")
+
+NORMAL_CLOSURE = 1000
+
+
+async def _open(
+    request: Request, receive: Receive, send: Send, ctx: ServerContext
+) -> tuple[Session | None, bool]:
+    """Accept the handshake and bind a session: (session, owned by this connection)."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return None, False
+    await send({"type": "websocket.accept"})
+    session_id = request.query.get("session_id")
+    try:
+        if session_id is not None:
+            session = ctx.registry.get(session_id)
+            if session is None:
+                raise ProtocolError(WSErrorCode.SESSION_ERROR, f"unknown session_id {session_id!r}")
+            if session.attached:
+                raise ProtocolError(
+                    WSErrorCode.SESSION_ERROR,
+                    f"session {session_id!r} already has a WebSocket attached",
+                )
+            session.attached = True
+            return session, False
+        session = await ctx.registry.create()
+        session.attached = True
+        return session, True
+    except ProtocolError as exc:
+        reply = error_frame(exc)
+        await _send_reply(send, FrameReply(reply.text, close=True))
+        return None, False
+
+
+async def _send_reply(send: Send, reply: FrameReply) -> None:
+    if reply.text is not None:
+        await send({"type": "websocket.send", "text": reply.text})
+    if reply.close:
+        await send({"type": "websocket.close", "code": NORMAL_CLOSURE})
+
+
+def _frame_payload(message: dict[str, Any]) -> str | bytes | None:
+    text = message.get("text")
+    return text if text is not None else message.get("bytes")
+
+
+def _too_large(payload: str | bytes, limit: int) -> bool:
+    return len(payload) > limit  # chars <= bytes, so a str over the limit is too
+
+
+async def _release(ctx: ServerContext, session: Session, owned: bool) -> None:
+    session.attached = False
+    if owned:
+        await ctx.registry.close(session.id)
+    elif session.close_requested:
+        await session.close()
+
+
+async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
+    """``/ws``: OpenEnv's reset/step/state/mcp/close frames."""
+    session, owned = await _open(request, receive, send, ctx)
+    if session is None:
+        return
+
+    async def mcp(target: Session, rpc: Any) -> Any:
+        return await ctx.mcp(target, rpc)
+
+    limit = ctx.max_message_bytes
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            payload = _frame_payload(message)
+            if payload is None:
+                continue
+            if _too_large(payload, limit):
+                reply = error_frame(
+                    ProtocolError(
+                        WSErrorCode.VALIDATION_ERROR,
+                        f"frame of {len(payload)} bytes exceeds the {limit}-byte limit",
+                        errors=[],
+                    )
+                )
+            else:
+                reply = await handle_frame(session, payload, mcp)
+            await _send_reply(send, reply)
+            if reply.close:
+                break
+    except OSError:
+        log.info("client went away from session %s", session.id)
+    finally:
+        await _release(ctx, session, owned)
+
+
+async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
+    """WS ``/mcp``: one JSON-RPC request per frame, one response each, own session."""
+    session, owned = await _open(request, receive, send, ctx)
+    if session is None:
+        return
+    dialect = "openenv"
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            payload = _frame_payload(message)
+            if payload is None:
+                continue
+            try:
+                rpc = wire.decode(payload)
+            except (ValueError, UnicodeDecodeError):
+                reply: Any = error_response(None, JsonRpcErrorCode.PARSE_ERROR, "Parse error")
+            else:
+                if isinstance(rpc, dict) and rpc.get("method") == "initialize":
+                    dialect = "mcp"
+                if isinstance(rpc, list):
+                    reply = error_response(
+                        None,
+                        JsonRpcErrorCode.INVALID_REQUEST,
+                        "Invalid Request: batch requests are not supported; "
+                        "send one request per frame",
+                    )
+                else:
+                    reply = await ctx.mcp(session, rpc, dialect)
+            if reply is not None:
+                await send({"type": "websocket.send", "text": wire.encode(reply)})
+    except OSError:
+        log.info("client went away from MCP session %s", session.id)
+    finally:
+        await _release(ctx, session, owned)

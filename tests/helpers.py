@@ -1,0 +1,116 @@
+"""Test helpers: real servers on real loopback sockets.
+
+``serving(factory, mode=...)`` runs envbridge's ASGI app under uvicorn in a background
+thread on a free 127.0.0.1 port and yields the base URL; ``serving_process`` runs any
+command (an OpenEnv server, the envbridge CLI) as a subprocess and waits for /health.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import httpx
+import uvicorn
+from envbridge.spec.server import create_app
+from envbridge.spec.server.serve import uvicorn_config_kwargs
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving_app(app: Any, *, startup_timeout_s: float = 20.0) -> Iterator[str]:
+    """Serve an ASGI ``app`` with uvicorn in a thread; yield ``http://127.0.0.1:PORT``."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, **uvicorn_config_kwargs())
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+@contextlib.contextmanager
+def serving(factory: Callable[[], Any], **app_kwargs: Any) -> Iterator[str]:
+    """Serve ``factory`` with envbridge (``create_app`` kwargs: mode, max_sessions, ...)."""
+    with serving_app(create_app(factory, **app_kwargs)) as url:
+        yield url
+
+
+def wait_healthy(
+    url: str, timeout_s: float = 60.0, process: subprocess.Popen | None = None
+) -> None:
+    """Poll ``GET url/health`` until 200; fail early if ``process`` died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            out = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"server exited with {process.returncode}: {out}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not healthy after {timeout_s} s")
+
+
+@contextlib.contextmanager
+def serving_process(
+    argv_for_port: Callable[[int], Sequence[str]],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    timeout_s: float = 60.0,
+) -> Iterator[str]:
+    """Run ``argv_for_port(port)`` as a subprocess serving on 127.0.0.1:port."""
+    port = free_port()
+    process = subprocess.Popen(
+        list(argv_for_port(port)),
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, timeout_s, process)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        if process.stdout:
+            process.stdout.close()
+
+
+def envbridge_cli(*args: str) -> list[str]:
+    """argv running the envbridge CLI with this interpreter."""
+    return [sys.executable, "-m", "envbridge", *args]
