@@ -41,8 +41,9 @@ class GymEnvironment(Environment):
 
     description = "A Gymnasium environment served by envbridge"
 
-    def __init__(self, env: gym.Env, *, seed: int | None = None):
+    def __init__(self, env: gym.Env, *, seed: int | None = None, owns_env: bool = True):
         self.env = env
+        self._owns_env = owns_env
         self.action_space = env.action_space
         self.observation_space = env.observation_space
         # Fails here, at session start, for a space the wire cannot carry.
@@ -50,6 +51,7 @@ class GymEnvironment(Environment):
             "action_space": describe_space(self.action_space),
             "observation_space": describe_space(self.observation_space),
         }
+        self._tools = self._make_tools()
         self._first_seed = seed
         self._seeded = False
         self._current: dict[str, Any] | None = None
@@ -135,6 +137,9 @@ class GymEnvironment(Environment):
 
     def tools(self) -> list[Tool]:
         """``act``, ``observe``, ``spaces`` and (rgb_array envs) ``render``."""
+        return list(self._tools)
+
+    def _make_tools(self) -> list[Tool]:
         found = [
             Tool(
                 "act",
@@ -149,7 +154,10 @@ class GymEnvironment(Environment):
                 },
             ),
             Tool("observe", "The current observation and info, without acting."),
-            Tool("spaces", "JSON descriptions of the action and observation spaces."),
+            Tool(
+                "spaces",
+                "JSON descriptions of the action and observation spaces (and render_fps).",
+            ),
         ]
         if self.env.render_mode == "rgb_array":
             found.append(Tool("render", "The current frame as a base64 PNG."))
@@ -162,7 +170,7 @@ class GymEnvironment(Environment):
         if name == "observe":
             return self._ensure_episode()
         if name == "spaces":
-            return dict(self._spaces)
+            return {**self._spaces, "render_fps": self.env.metadata.get("render_fps")}
         if name == "render" and self.env.render_mode == "rgb_array":
             self._ensure_episode()
             return encode_frame(self.env.render())
@@ -247,8 +255,9 @@ class GymEnvironment(Environment):
         )
 
     def close(self) -> None:
-        """Close the gymnasium env."""
-        self.env.close()
+        """Close the gymnasium env (unless it was lent to us as an instance)."""
+        if self._owns_env:
+            self.env.close()
 
     # -------------------------------------------------------------------- internals
 

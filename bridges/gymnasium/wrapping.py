@@ -20,20 +20,24 @@ BRIDGE_OPTIONS = ("seed",)
 class GymFactory:
     """Zero-argument factory: every call builds a fresh env and wraps it for one session."""
 
+    concurrent_sessions = True
+    """Read by the server: every session gets its own env."""
+    owns_envs = True
+
     def __init__(self, make_env: Callable[[], gym.Env], *, seed: int | None, label: str):
         self._make_env = make_env
         self._seed = seed
         self.label = label
-        self.concurrent_sessions = True
 
     def __call__(self) -> GymEnvironment:
         env = self._make_env()
         if not isinstance(env, gym.Env):
             raise TypeError(f"{self.label} produced {type(env).__name__}, not a gymnasium.Env")
         try:
-            return GymEnvironment(env, seed=self._seed)
+            return GymEnvironment(env, seed=self._seed, owns_env=self.owns_envs)
         except Exception:
-            env.close()
+            if self.owns_envs:
+                env.close()
             raise
 
     def __repr__(self) -> str:
@@ -41,11 +45,13 @@ class GymFactory:
 
 
 class _SingleInstance(GymFactory):
-    """Serves one existing env instance: one session at a time, never closed by us early."""
+    """Serves one existing env instance: one session at a time; its owner closes it."""
+
+    concurrent_sessions = False
+    owns_envs = False
 
     def __init__(self, env: gym.Env, *, seed: int | None):
         super().__init__(lambda: env, seed=seed, label=repr(env))
-        self.concurrent_sessions = False
 
 
 def wrap(

@@ -13,9 +13,8 @@ from __future__ import annotations
 import string
 from typing import Any
 
-import numpy as np
-
 import gymnasium as gym
+import numpy as np
 from gymnasium import spaces
 
 SIZE = 5

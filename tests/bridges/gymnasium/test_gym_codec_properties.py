@@ -14,11 +14,12 @@ from envbridge.bridges.gymnasium import (
     encode_value,
     space_schema,
 )
-from gym_spaces_strategy import all_spaces, assert_same_value
 from gymnasium import spaces
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from tests.bridges.gymnasium.gym_spaces_strategy import all_spaces, assert_same_value
 
 # Graph.contains iterates a batched shape-() Box into numpy scalars and warns about it.
 pytestmark = pytest.mark.filterwarnings("ignore:.*Casting input x to numpy array")

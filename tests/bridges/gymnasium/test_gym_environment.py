@@ -12,9 +12,9 @@ from envbridge.bridges.gymnasium import GymEnvironment, build_space, decode_valu
 from envbridge.bridges.gymnasium.frames import decode_frame
 from envbridge.bridges.gymnasium.info import decode_info
 from envbridge.spec import InvalidAction, ToolError, ToolResult
-from gym_spaces_strategy import assert_same_value
 
 import envs.gymnasium
+from tests.bridges.gymnasium.gym_spaces_strategy import assert_same_value
 
 
 def strict_json(value: object) -> object:
