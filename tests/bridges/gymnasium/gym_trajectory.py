@@ -24,9 +24,19 @@ CLASSIC_ENVS = [
     "Blackjack-v1",
 ]
 
+CUSTOM_ENVS = ["envs.gymnasium:envbridge/Courier-v0"]
+"""The Dict/Tuple/Text env of envs/gymnasium (importing it registers the id)."""
+
 
 def actions(space: spaces.Space) -> st.SearchStrategy[Any]:
-    """Hypothesis strategy for valid actions of the classic envs' action spaces."""
+    """Hypothesis strategy for valid actions (Discrete, Box, Text, Tuple and Dict spaces)."""
+    if isinstance(space, spaces.Dict):
+        return st.fixed_dictionaries({key: actions(sub) for key, sub in space.spaces.items()})
+    if isinstance(space, spaces.Tuple):
+        return st.tuples(*(actions(sub) for sub in space.spaces))
+    if isinstance(space, spaces.Text):
+        alphabet = sorted(space.character_set)
+        return st.text(alphabet, min_size=space.min_length, max_size=space.max_length)
     if isinstance(space, spaces.Discrete):
         start = int(space.start)
         return st.integers(start, start + int(space.n) - 1)
@@ -42,6 +52,8 @@ def invalid_action(space: spaces.Space) -> Any:
     """A wire action value outside ``space`` (but well formed)."""
     if isinstance(space, spaces.Discrete):
         return int(space.start) + int(space.n) + 5
+    if isinstance(space, spaces.Dict):
+        return {"not_a_key": 1}
     return (np.asarray(space.high, dtype=np.float64) + 10).tolist()
 
 

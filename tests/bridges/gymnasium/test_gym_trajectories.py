@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.bridges.gymnasium.gym_trajectory import (
     CLASSIC_ENVS,
+    CUSTOM_ENVS,
     actions,
     assert_same_step,
     decoded_act,
@@ -32,7 +33,7 @@ TRAJECTORIES = settings(
 seeds = st.integers(0, 2**31 - 1)
 
 
-@pytest.fixture(scope="module", params=CLASSIC_ENVS)
+@pytest.fixture(scope="module", params=CLASSIC_ENVS + CUSTOM_ENVS)
 def remote(request):
     """(env id, RemoteGymEnv over /ws of a simulation server, local env)."""
     with serving(wrap(request.param)) as url:
@@ -56,7 +57,7 @@ def test_remote_trajectory_equals_the_local_one_step_for_step(remote, data, seed
             assert_same_step(local.observation_space, local.reset(), served.reset())
 
 
-@pytest.fixture(scope="module", params=CLASSIC_ENVS)
+@pytest.fixture(scope="module", params=CLASSIC_ENVS + CUSTOM_ENVS)
 def harness(request):
     with ParityHarness(wrap(request.param)) as running:
         yield request.param, running
