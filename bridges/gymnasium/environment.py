@@ -12,6 +12,7 @@ Wire shapes (the space codec is in :mod:`.codec`):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import gymnasium as gym
@@ -191,10 +192,11 @@ class GymEnvironment(Environment):
             raise ToolError(str(exc), "invalid_args") from None
         self._ensure_episode()
         stepped = self.step(action)
-        result = {"reward": stepped.reward, **stepped.observation}
+        reward = stepped.reward if math.isfinite(stepped.reward) else None  # JSON: no NaN
+        result = {"reward": reward, **stepped.observation}
         if stepped.done:
             result["reset"] = self.reset().observation
-        return ToolResult(data=result, reward=stepped.reward)
+        return ToolResult(data=result, reward=reward)
 
     def _ensure_episode(self) -> dict[str, Any]:
         """The current observation object, resetting first when no episode has begun."""

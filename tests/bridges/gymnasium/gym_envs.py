@@ -40,7 +40,7 @@ class NaNSensor(gym.Env):
         return self.VALUES.copy(), {"worst": float("inf"), "raw": self.VALUES.copy()}
 
     def step(self, action):
-        return self.VALUES.copy(), 0.0, False, False, {}
+        return self.VALUES.copy(), float("nan"), False, False, {}
 
 
 class Counted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 
@@ -77,6 +78,12 @@ def test_non_finite_observations_and_info_cross_exactly():
         assert_same_value(NaNSensor.VALUES, obs)
         assert info["worst"] == float("inf")
         assert_same_value(NaNSensor.VALUES, info["raw"])
+        obs, reward, *_ = served.step(0)
+        assert_same_value(NaNSensor.VALUES, obs)
+        assert math.isnan(reward)  # the protocol sends a non-finite reward as null
+        act = served.client.call_tool("act", action=0)
+        assert act["reward"] is None
+        assert act["observation"] == ["NaN", "Infinity", "-Infinity", -0.0]
 
 
 def test_actions_outside_the_space_get_validation_error_naming_it():
