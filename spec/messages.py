@@ -91,6 +91,10 @@ class EnvironmentMetadataResponse(BaseModel):
     version: str | None = None
     author: str | None = None
     documentation_url: str | None = None
+    extensions: JSONObject | None = Field(
+        default=None,
+        description="Extension: protocol extensions this server offers (e.g. batch stepping).",
+    )
 
 
 class SchemaResponse(BaseModel):
@@ -193,6 +197,41 @@ class WSErrorResponse(_Frame):
 
     type: Literal["error"] = "error"
     data: WSErrorData
+
+
+class BatchOpenData(BaseModel):
+    """Extension: ``batch_open`` data."""
+
+    count: Annotated[int, Field(ge=1)]
+
+
+class BatchOp(BaseModel):
+    """Extension: one op of a ``batch`` frame."""
+
+    session: str
+    type: Literal["reset", "step", "state"]
+    data: JSONObject = Field(default_factory=dict)
+
+
+class WSBatchOpenMessage(_Frame):
+    """Extension: open ``count`` extra sessions on this connection (see Batched stepping)."""
+
+    type: Literal["batch_open"]
+    data: BatchOpenData
+
+
+class WSBatchMessage(_Frame):
+    """Extension: many sessions' reset/step/state in one frame."""
+
+    type: Literal["batch"]
+    data: dict[Literal["ops"], list[BatchOp]]
+
+
+class WSBatchCloseMessage(_Frame):
+    """Extension: close batch sessions."""
+
+    type: Literal["batch_close"]
+    data: dict[Literal["sessions"], list[str]]
 
 
 WSOutgoing = Annotated[
@@ -310,6 +349,10 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     WSStateMessage,
     WSCloseMessage,
     WSMCPMessage,
+    WSBatchOpenMessage,
+    WSBatchMessage,
+    BatchOp,
+    WSBatchCloseMessage,
     WSObservationResponse,
     WSStateResponse,
     WSMCPResponse,

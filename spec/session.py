@@ -16,7 +16,7 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -322,6 +322,9 @@ class Session:
 MCPHandler = Callable[[Session, Any], Any]
 """``async (session, jsonrpc_request) -> jsonrpc_response`` supplied by the transport."""
 
+ExtensionHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+"""``async (data) -> reply data`` for an extension frame type (e.g. batching)."""
+
 
 class FrameReply:
     """What a frame produced: text to send (or None) and whether to close after."""
@@ -335,15 +338,24 @@ class FrameReply:
 
 def error_frame(error: ProtocolError) -> FrameReply:
     """Render a protocol error as a WS error frame (fatal codes close the session)."""
-    text = wire.encode({"type": "error", "data": error.payload()})
+    text = wire.encode_lenient({"type": "error", "data": error.payload()})
     return FrameReply(text, close=error.code in FATAL_WS_CODES)
 
 
 _SIMPLE_KEYS = {"type", "data"}
 
 
-async def handle_frame(session: Session, text: str | bytes, mcp: MCPHandler) -> FrameReply:
-    """Decode one ``/ws`` frame, dispatch it, and encode the single reply."""
+async def handle_frame(
+    session: Session,
+    text: str | bytes,
+    mcp: MCPHandler,
+    extensions: dict[str, ExtensionHandler] | None = None,
+) -> FrameReply:
+    """Decode one ``/ws`` frame, dispatch it, and encode the single reply.
+
+    ``extensions`` maps extra frame types (``{"type": T, "data": {...}}``) to handlers;
+    their errors never close the connection.
+    """
     try:
         message = wire.decode(text)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -353,6 +365,8 @@ async def handle_frame(session: Session, text: str | bytes, mcp: MCPHandler) -> 
         if kind == "step" and message.keys() == _SIMPLE_KEYS and type(message["data"]) is dict:
             payload = await session.step(message["data"])  # the hot path: no pydantic
             return FrameReply(_encode_reply({"type": "observation", "data": payload}))
+        if extensions and kind in extensions:
+            return await _extension(extensions[kind], kind, message)
         if kind not in ("reset", "step", "state", "close", "mcp"):
             if not isinstance(message, dict):
                 raise _invalid(
@@ -384,6 +398,18 @@ async def handle_frame(session: Session, text: str | bytes, mcp: MCPHandler) -> 
         return FrameReply(_encode_reply(reply))
     except ProtocolError as exc:
         return error_frame(exc)
+
+
+async def _extension(handler: ExtensionHandler, kind: str, message: dict[str, Any]) -> FrameReply:
+    if message.keys() != _SIMPLE_KEYS or not isinstance(message["data"], dict):
+        error = _invalid(f'a {kind} frame is {{"type": "{kind}", "data": {{...}}}}', [])
+        return FrameReply(error_frame(error).text)
+    try:
+        return FrameReply(_encode_reply({"type": kind, "data": await handler(message["data"])}))
+    except ProtocolError as exc:
+        return FrameReply(
+            error_frame(exc).text
+        )  # never fatal: the connection's own session is fine
 
 
 def _encode_reply(reply: dict[str, Any]) -> str:

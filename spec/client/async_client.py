@@ -155,6 +155,30 @@ class AsyncClient:
             response = await self._exchange(p.mcp_frame(request), "mcp")
         return p.rpc_result(response, tool)
 
+    async def batch_open(self, count: int) -> list[str]:
+        """Open ``count`` extra sessions on this connection for batched stepping.
+
+        Raises :class:`BatchingUnsupported` when the server lacks the extension.
+        """
+        try:
+            data = await self._exchange(p.batch_frame("batch_open", {"count": count}), "batch_open")
+        except p.ServerError as exc:
+            raise p.unsupported_batching(exc) from None
+        return list(data["sessions"])
+
+    async def batch(
+        self, ops: list[p.BatchOp]
+    ) -> list[p.StepResult | dict[str, Any] | p.ServerError]:
+        """Run many sessions' reset/step/state in one frame; results in op order."""
+        return p.batch_results(await self._exchange(p.batch_ops_frame(ops), "batch"))
+
+    async def batch_close(self, session_ids: list[str]) -> list[str]:
+        """Close batch sessions opened on this connection."""
+        data = await self._exchange(
+            p.batch_frame("batch_close", {"sessions": session_ids}), "batch_close"
+        )
+        return list(data["closed"])
+
     # -------------------------------------------------------------------- transports
 
     async def _websocket(self) -> ClientConnection:

@@ -138,6 +138,28 @@ class SyncClient:
             response = self._exchange(p.mcp_frame(request), "mcp")
         return p.rpc_result(response, tool)
 
+    def batch_open(self, count: int) -> list[str]:
+        """Open ``count`` extra sessions on this connection for batched stepping.
+
+        Raises :class:`BatchingUnsupported` when the server lacks the extension.
+        """
+        try:
+            data = self._exchange(p.batch_frame("batch_open", {"count": count}), "batch_open")
+        except p.ServerError as exc:
+            raise p.unsupported_batching(exc) from None
+        return list(data["sessions"])
+
+    def batch(self, ops: list[p.BatchOp]) -> list[p.StepResult | dict[str, Any] | p.ServerError]:
+        """Run many sessions' reset/step/state in one frame; results in op order."""
+        return p.batch_results(self._exchange(p.batch_ops_frame(ops), "batch"))
+
+    def batch_close(self, session_ids: list[str]) -> list[str]:
+        """Close batch sessions opened on this connection."""
+        data = self._exchange(
+            p.batch_frame("batch_close", {"sessions": session_ids}), "batch_close"
+        )
+        return list(data["closed"])
+
     def _websocket(self) -> ClientConnection:
         if self._ws is None:
             url = p.ws_url(self.base_url, session_id=self.session_id)

@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 from envbridge.spec import wire
+from envbridge.spec.batch import BatchSessions
 from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
-from envbridge.spec.mcp import error_response
+from envbridge.spec.mcp import Dialect, error_response
 from envbridge.spec.server.asgi import Receive, Request, Send
 from envbridge.spec.server.context import ServerContext
 from envbridge.spec.session import FrameReply, ProtocolError, Session, error_frame, handle_frame
@@ -86,6 +87,8 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
     async def mcp(target: Session, rpc: Any) -> Any:
         return await ctx.mcp(target, rpc)
 
+    batch = BatchSessions(ctx.registry.create, ctx.registry.close)
+    extensions = {"batch_open": batch.open, "batch": batch.run, "batch_close": batch.close}
     limit = ctx.max_message_bytes
     try:
         while True:
@@ -104,13 +107,14 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
                     )
                 )
             else:
-                reply = await handle_frame(session, payload, mcp)
+                reply = await handle_frame(session, payload, mcp, extensions)
             await _send_reply(send, reply)
             if reply.close:
                 break
     except OSError:
         log.info("client went away from session %s", session.id)
     finally:
+        await batch.close_all()
         await _release(ctx, session, owned)
 
 
@@ -119,7 +123,7 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
     session, owned = await _open(request, receive, send, ctx)
     if session is None:
         return
-    dialect = "openenv"
+    dialect: Dialect = "openenv"
     try:
         while True:
             message = await receive()
@@ -145,7 +149,7 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
                 else:
                     reply = await ctx.mcp(session, rpc, dialect)
             if reply is not None:
-                await send({"type": "websocket.send", "text": wire.encode(reply)})
+                await send({"type": "websocket.send", "text": wire.encode_lenient(reply)})
     except OSError:
         log.info("client went away from MCP session %s", session.id)
     finally:
