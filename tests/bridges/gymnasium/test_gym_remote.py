@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
 import warnings
 
@@ -49,6 +51,19 @@ def test_gymnasium_check_env_passes_on_the_remote_adapter(env_id, kwargs):
                 check_env(env)
         finally:
             env.close()
+
+
+def test_the_remote_adapter_also_runs_over_stateful_http():
+    local = gym.make("Acrobot-v1")
+    with serving(wrap("Acrobot-v1")) as url:
+        served = RemoteGymEnv(envbridge.connect(url, transport="http"))
+        try:
+            space = local.observation_space
+            assert_same_step(space, local.reset(seed=8), served.reset(seed=8))
+            for action in (0, 2, 1, 1):
+                assert_same_step(space, local.step(action), served.step(action))
+        finally:
+            served.close()
 
 
 def test_courier_dict_tuple_text_trajectory_over_the_wire():
@@ -175,6 +190,31 @@ def test_remote_adapter_refuses_servers_that_are_not_gymnasium():
 
     with serving(CounterEnv) as url, pytest.raises(TypeError, match="gym:ENV_ID"):
         RemoteGymEnv(url)
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_remote_sessions_leave_no_threads_sockets_or_envs_behind():
+    Counted.live.clear()
+    with serving(wrap(Counted("MountainCar-v0"))) as url:
+        with RemoteGymEnv(url) as warm_up:  # first-use imports and caches happen here
+            warm_up.reset()
+        time.sleep(0.2)
+        threads, fds = threading.active_count(), _open_fds()
+        for _ in range(10):
+            with RemoteGymEnv(url) as env:
+                env.reset(seed=1)
+                env.step(2)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (
+            Counted.live or threading.active_count() > threads or _open_fds() > fds
+        ):
+            time.sleep(0.05)
+        assert Counted.live == set()
+        assert threading.active_count() <= threads
+        assert _open_fds() <= fds
 
 
 def test_sessions_close_their_envs_even_after_failures():
