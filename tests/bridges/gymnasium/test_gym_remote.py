@@ -9,9 +9,11 @@ import time
 import warnings
 
 import gymnasium as gym
+import httpx
+import jsonschema
 import numpy as np
 import pytest
-from envbridge.bridges.gymnasium import wrap
+from envbridge.bridges.gymnasium import build_space, wrap
 from envbridge.bridges.gymnasium.remote import RemoteGymEnv
 from envbridge.spec.client import ServerError, SyncClient
 from gymnasium.utils.env_checker import check_env
@@ -99,6 +101,28 @@ def test_non_finite_observations_and_info_cross_exactly():
         act = served.client.call_tool("act", action=0)
         assert act["reward"] is None
         assert act["observation"] == ["NaN", "Infinity", "-Infinity", -0.0]
+
+
+def test_schema_and_metadata_endpoints_describe_the_spaces_and_what_is_sent():
+    with serving(wrap(COURIER)) as url, SyncClient(url) as client:
+        schema = httpx.get(f"{url}/schema", trust_env=False).json()
+        meta = httpx.get(f"{url}/metadata", trust_env=False).json()
+        reset = client.reset(seed=3)
+        action = {"action": {"move": 1, "label": "AB"}}
+        jsonschema.validate(action, schema["action"])
+        stepped = client.step(action)
+    local = gym.make(COURIER)
+    assert meta["name"] == COURIER and "Dict(" in meta["description"]
+    assert build_space(schema["action"]["properties"]["action"]["x-gymnasium-space"]) == (
+        local.action_space
+    )
+    observation_schema = schema["observation"]
+    described = observation_schema["properties"]["observation"]["x-gymnasium-space"]
+    assert build_space(described) == local.observation_space
+    for result in (reset, stepped):
+        jsonschema.validate({**result.observation, "metadata": result.metadata}, observation_schema)
+    assert build_space(reset.metadata["observation_space"]) == local.observation_space
+    assert stepped.metadata["info"] == stepped.observation["info"]
 
 
 def test_actions_outside_the_space_get_validation_error_naming_it():
