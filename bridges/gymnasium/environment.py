@@ -149,7 +149,7 @@ class GymEnvironment(Environment):
                 "observation is returned under 'reset'.",
                 {
                     "type": "object",
-                    "properties": {ACTION_KEY: space_schema(self.action_space)},
+                    "properties": {ACTION_KEY: space_schema(self.action_space, strict=True)},
                     "required": [ACTION_KEY],
                     "additionalProperties": False,
                 },
@@ -212,7 +212,7 @@ class GymEnvironment(Environment):
         return {
             "type": "object",
             "title": "GymAction",
-            "properties": {ACTION_KEY: space_schema(self.action_space)},
+            "properties": {ACTION_KEY: space_schema(self.action_space, strict=True)},
             "required": [ACTION_KEY],
             "additionalProperties": False,
         }

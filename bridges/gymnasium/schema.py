@@ -19,18 +19,27 @@ from gymnasium import spaces
 Schema = dict[str, Any]
 
 
-def space_schema(space: spaces.Space) -> Schema:
-    """The schema of one value of ``space``, annotated with its description."""
-    schema = value_schema(space)
+def space_schema(space: spaces.Space, *, strict: bool = False) -> Schema:
+    """The schema of one value of ``space``, annotated with its description.
+
+    ``strict`` (for actions): only values the space can contain, so NaN is refused and
+    infinities are allowed only where a Box bound is infinite. Without it (for
+    observations) every value the codec can send validates, NaN included.
+    """
+    schema = value_schema(space, strict=strict)
     return {"title": repr(space), **schema, "x-gymnasium-space": describe_space(space)}
 
 
-def value_schema(space: spaces.Space) -> Schema:
+def value_schema(space: spaces.Space, *, strict: bool = False) -> Schema:
     """The bare schema of one value of ``space`` (no title or description)."""
     build = _SCHEMAS.get(type(space))
     if build is None:
         raise UnsupportedSpace(space)
-    return build(space)
+    return build(space, strict)
+
+
+MAX_ELEMENTWISE_BOUNDS = 1024
+"""Arrays with more entries and non-uniform bounds get their overall min and max instead."""
 
 
 def _nested(shape: tuple[int, ...], leaf: Schema) -> Schema:
@@ -41,44 +50,68 @@ def _nested(shape: tuple[int, ...], leaf: Schema) -> Schema:
     return schema
 
 
-def _number(dtype: np.dtype, low: Any = None, high: Any = None) -> Schema:
-    """A scalar of ``dtype``, with bounds when they are uniform and finite."""
+def _bounded(shape: tuple[int, ...], low: np.ndarray, high: np.ndarray, leaf: Any) -> Schema:
+    """Nested arrays whose entries are ``leaf(low, high)``, element by element if needed."""
+    low, high = np.broadcast_to(low, shape), np.broadcast_to(high, shape)
+    uniform = low.size and (low == low.flat[0]).all() and (high == high.flat[0]).all()
+    if uniform or low.size > MAX_ELEMENTWISE_BOUNDS:
+        return _nested(shape, leaf(low.min(), high.max()))
+    return _elementwise(low, high, leaf)
+
+
+def _elementwise(low: np.ndarray, high: np.ndarray, leaf: Any) -> Schema:
+    if low.ndim == 0:
+        return leaf(low[()], high[()])
+    length = low.shape[0]
+    return {
+        "type": "array",
+        "prefixItems": [_elementwise(low[i], high[i], leaf) for i in range(length)],
+        "items": False,
+        "minItems": length,
+        "maxItems": length,
+    }
+
+
+def _number(dtype: np.dtype, low: Any, high: Any, strict: bool) -> Schema:
+    """A scalar of ``dtype`` within finite ``low``/``high``, plus the non-finite spellings."""
     if dtype.kind == "b":
         return {"type": "boolean"}
     leaf: Schema = {"type": "integer" if dtype.kind in "iu" else "number"}
-    if low is not None and np.isfinite(low):
+    if np.isfinite(low):
         leaf["minimum"] = low.item()
-    if high is not None and np.isfinite(high):
+    if np.isfinite(high):
         leaf["maximum"] = high.item()
-    if dtype.kind == "f":
-        return {"anyOf": [leaf, {"enum": list(NON_FINITE)}]}
-    return leaf
+    if dtype.kind != "f":
+        return leaf
+    spellings = list(NON_FINITE)
+    if strict:
+        spellings = ["Infinity"] * bool(np.isposinf(high)) + ["-Infinity"] * bool(np.isneginf(low))
+    return {"anyOf": [leaf, {"enum": spellings}]} if spellings else leaf
 
 
-def _uniform(bounds: np.ndarray) -> Any:
-    return bounds.flat[0] if bounds.size and (bounds == bounds.flat[0]).all() else None
+def _box(space: spaces.Box, strict: bool) -> Schema:
+    return _bounded(
+        space.shape, space.low, space.high, lambda lo, hi: _number(space.dtype, lo, hi, strict)
+    )
 
 
-def _box(space: spaces.Box) -> Schema:
-    leaf = _number(space.dtype, _uniform(space.low), _uniform(space.high))
-    return _nested(space.shape, leaf)
-
-
-def _multi_discrete(space: spaces.MultiDiscrete) -> Schema:
+def _multi_discrete(space: spaces.MultiDiscrete, strict: bool) -> Schema:
     top = space.start + space.nvec - 1
-    return _nested(space.shape, _number(space.dtype, _uniform(space.start), _uniform(top)))
+    return _bounded(
+        space.shape, space.start, top, lambda lo, hi: _number(space.dtype, lo, hi, strict)
+    )
 
 
-def _multi_binary(space: spaces.MultiBinary) -> Schema:
+def _multi_binary(space: spaces.MultiBinary, strict: bool) -> Schema:
     return _nested(space.shape, {"type": "integer", "enum": [0, 1]})
 
 
-def _discrete(space: spaces.Discrete) -> Schema:
+def _discrete(space: spaces.Discrete, strict: bool) -> Schema:
     start = int(space.start)
     return {"type": "integer", "minimum": start, "maximum": start + int(space.n) - 1}
 
 
-def _text(space: spaces.Text) -> Schema:
+def _text(space: spaces.Text, strict: bool) -> Schema:
     chars = "".join(sorted(space.character_set))
     return {
         "type": "string",
@@ -93,39 +126,41 @@ def _class_escape(chars: str) -> str:
     return "".join("\\" + c if c in "\\]^-[" else c for c in chars)
 
 
-def _tuple(space: spaces.Tuple) -> Schema:
+def _tuple(space: spaces.Tuple, strict: bool) -> Schema:
     count = len(space.spaces)
     return {
         "type": "array",
-        "prefixItems": [value_schema(s) for s in space.spaces],
+        "prefixItems": [value_schema(s, strict=strict) for s in space.spaces],
         "items": False,
         "minItems": count,
         "maxItems": count,
     }
 
 
-def _dict(space: spaces.Dict) -> Schema:
+def _dict(space: spaces.Dict, strict: bool) -> Schema:
     return {
         "type": "object",
-        "properties": {key: value_schema(s) for key, s in space.spaces.items()},
+        "properties": {key: value_schema(s, strict=strict) for key, s in space.spaces.items()},
         "required": list(space.spaces),
         "additionalProperties": False,
     }
 
 
-def _sequence(space: spaces.Sequence) -> Schema:
-    return {"type": "array", "items": value_schema(space.feature_space)}
+def _sequence(space: spaces.Sequence, strict: bool) -> Schema:
+    return {"type": "array", "items": value_schema(space.feature_space, strict=strict)}
 
 
-def _graph(space: spaces.Graph) -> Schema:
+def _graph(space: spaces.Graph, strict: bool) -> Schema:
     link = {"type": "array", "items": {"type": "integer", "minimum": 0}}
     link |= {"minItems": 2, "maxItems": 2}
     has_edges = space.edge_space is not None
     return {
         "type": "object",
         "properties": {
-            "nodes": {"type": "array", "items": value_schema(space.node_space)},
-            "edges": _nullable_list(value_schema(space.edge_space) if has_edges else None),
+            "nodes": {"type": "array", "items": value_schema(space.node_space, strict=strict)},
+            "edges": _nullable_list(
+                value_schema(space.edge_space, strict=strict) if has_edges else None
+            ),
             "edge_links": _nullable_list(link if has_edges else None),
         },
         "required": ["nodes", "edges", "edge_links"],
@@ -139,9 +174,12 @@ def _nullable_list(item: Schema | None) -> Schema:
     return {"anyOf": [{"type": "null"}, {"type": "array", "items": item}]}
 
 
-def _one_of(space: spaces.OneOf) -> Schema:
+def _one_of(space: spaces.OneOf, strict: bool) -> Schema:
     count = len(space.spaces)
-    choices = [{"prefixItems": [{"const": i}, value_schema(s)]} for i, s in enumerate(space.spaces)]
+    choices = [
+        {"prefixItems": [{"const": i}, value_schema(s, strict=strict)]}
+        for i, s in enumerate(space.spaces)
+    ]
     return {
         "type": "array",
         "prefixItems": [{"type": "integer", "minimum": 0, "maximum": count - 1}, {}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import numpy as np
 import pytest
 from envbridge.bridges.gymnasium import (
@@ -11,6 +12,7 @@ from envbridge.bridges.gymnasium import (
     decode_value,
     describe_space,
     encode_value,
+    space_schema,
 )
 from gymnasium import spaces
 
@@ -112,3 +114,26 @@ def test_a_bad_description_is_refused_clearly() -> None:
         build_space({"type": "Cube"})
     with pytest.raises(SpaceValueError, match="invalid Discrete description"):
         build_space({"type": "Discrete", "n": 2})
+
+
+def test_strict_action_schemas_admit_only_contained_values() -> None:
+    low, high = np.array([-1, 0], dtype=np.float32), np.array([1, np.inf], dtype=np.float32)
+    box = spaces.Box(low, high, dtype=np.float32)
+    strict, loose = space_schema(box, strict=True), space_schema(box)
+    for value in ([0.5, 3.0], [-1.0, "Infinity"]):
+        jsonschema.validate(value, strict)
+        assert box.contains(decode_value(box, value))
+    for value in ([1.5, 0.0], [0.0, -0.5], ["NaN", 0.0], [0.0, "-Infinity"]):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(value, strict)
+        assert not box.contains(decode_value(box, value))
+    jsonschema.validate(["NaN", "-Infinity"], loose)  # observations may carry any float
+
+
+def test_multi_discrete_schema_bounds_each_entry() -> None:
+    space = spaces.MultiDiscrete([2, 5], start=[0, -2])
+    schema = space_schema(space, strict=True)
+    jsonschema.validate([1, 2], schema)
+    for value in ([2, 0], [0, -3], [0, 3]):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(value, schema)
