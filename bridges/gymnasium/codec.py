@@ -55,7 +55,22 @@ def _codec(space: spaces.Space) -> tuple[Callable[..., Any], Callable[..., Any]]
 
 
 def _encode_array_space(space: spaces.Space, value: Any) -> Any:
-    return encode_array(np.asarray(value, dtype=space.dtype))
+    array = np.asarray(value)
+    if array.shape != space.shape:
+        raise SpaceValueError(f"shape {array.shape} does not fit {space!r}", (), None)
+    if array.dtype != space.dtype:
+        array = _cast(array, space)
+    return encode_array(array)
+
+
+def _cast(array: np.ndarray, space: spaces.Space) -> np.ndarray:
+    """``array`` in the space's dtype; floats may round, integers must keep their value."""
+    if not np.can_cast(array.dtype, space.dtype, casting="same_kind"):
+        raise SpaceValueError(f"dtype {array.dtype} does not fit {space!r}", (), None)
+    cast = array.astype(space.dtype)
+    if space.dtype.kind != "f" and not np.array_equal(cast, array):
+        raise SpaceValueError(f"values {array!r} overflow the dtype of {space!r}", (), None)
+    return cast
 
 
 def _decode_array_space(space: spaces.Space, data: Any) -> np.ndarray:
@@ -63,7 +78,10 @@ def _decode_array_space(space: spaces.Space, data: Any) -> np.ndarray:
 
 
 def _encode_discrete(space: spaces.Discrete, value: Any) -> int:
-    return int(value)
+    number = int(value)
+    if number != value:
+        raise SpaceValueError(f"{value!r} is not an integer of {space!r}", (), None)
+    return number
 
 
 def _decode_discrete(space: spaces.Discrete, data: Any) -> np.integer:

@@ -137,3 +137,25 @@ def test_multi_discrete_schema_bounds_each_entry() -> None:
     for value in ([2, 0], [0, -3], [0, 3]):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(value, schema)
+
+
+@pytest.mark.parametrize(
+    ("space", "value", "words"),
+    [
+        (spaces.Box(0, 1, shape=(2,)), np.zeros(3, dtype=np.float32), "shape (3,)"),
+        (spaces.Box(0, 9, shape=(2,), dtype=np.int8), np.array([0.5, 1.0]), "dtype float64"),
+        (spaces.Box(0, 9, shape=(1,), dtype=np.int8), np.array([300]), "overflow"),
+        (spaces.Discrete(3), 1.5, "not an integer"),
+    ],
+)
+def test_values_an_env_returns_outside_its_declared_structure_are_refused(
+    space: spaces.Space, value: object, words: str
+) -> None:
+    with pytest.raises(SpaceValueError) as caught:
+        encode_value(space, value)
+    assert words in str(caught.value)
+
+
+def test_wider_floats_are_rounded_to_the_declared_dtype() -> None:
+    box = spaces.Box(0, 1, shape=(1,), dtype=np.float32)
+    assert encode_value(box, np.array([0.1])) == [float(np.float32(0.1))]
