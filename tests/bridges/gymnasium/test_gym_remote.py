@@ -68,6 +68,15 @@ def test_the_remote_adapter_also_runs_over_stateful_http():
             served.close()
 
 
+def test_reset_options_reach_the_env():
+    local = gym.make("CartPole-v1")
+    options = {"low": 0.04, "high": 0.05}
+    with serving(wrap("CartPole-v1")) as url, RemoteGymEnv(url) as served:
+        obs, _ = served.reset(seed=1, options=options)
+        assert_same_value(local.reset(seed=1, options=options)[0], obs)
+        assert (obs >= 0.04).all()
+
+
 def test_courier_dict_tuple_text_trajectory_over_the_wire():
     local = gym.make(COURIER)
     with serving(wrap(COURIER)) as url, RemoteGymEnv(url) as served:
