@@ -93,21 +93,20 @@ def load_target(rest: str, options: dict[str, Any]) -> GymFactory:
     """The ``gym:ID`` serve target; fails now (not per session) on a bad id or kwargs."""
     bridge = {key: options[key] for key in BRIDGE_OPTIONS if key in options}
     if not isinstance(bridge.get("seed", 0), int) or isinstance(bridge.get("seed"), bool):
-        raise ValueError(f"gym:{rest}: the seed option must be an integer, got {bridge['seed']!r}")
+        raise ValueError(f"the seed option must be an integer, got {bridge['seed']!r}")
     make_kwargs = {key: value for key, value in options.items() if key not in BRIDGE_OPTIONS}
     factory = wrap(rest, **bridge, **make_kwargs)
     try:
         probe = factory()
     except UnsupportedSpace as exc:
-        raise ValueError(f"gym:{rest}: {exc}") from exc
+        raise ValueError(str(exc)) from exc
     except (gym.error.Error, ImportError) as exc:
+        said = str(exc) if str(exc).endswith((".", "?")) else f"{exc}."
         raise ValueError(
-            f"gym:{rest}: {exc}. List ids with `python -c 'import gymnasium; "
+            f"{said} List ids with `python -c 'import gymnasium; "
             "gymnasium.pprint_registry()'`; for your own env use gym:your.module:YourEnv-v0"
         ) from exc
     except TypeError as exc:
-        raise ValueError(
-            f"gym:{rest}: the --kwargs {sorted(make_kwargs)} do not fit this env ({exc})"
-        ) from exc
+        raise ValueError(f"the --kwargs {sorted(make_kwargs)} do not fit {rest} ({exc})") from exc
     probe.close()
     return factory
