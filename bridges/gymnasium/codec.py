@@ -65,10 +65,11 @@ def _encode_array_space(space: spaces.Space, value: Any) -> Any:
 
 def _cast(array: np.ndarray, space: spaces.Space) -> np.ndarray:
     """``array`` in the space's dtype; floats may round, integers must keep their value."""
-    if not np.can_cast(array.dtype, space.dtype, casting="same_kind"):
+    dtype = np.dtype(space.dtype)
+    if not np.can_cast(array.dtype, dtype, casting="same_kind"):
         raise SpaceValueError(f"dtype {array.dtype} does not fit {space!r}", (), None)
-    cast = array.astype(space.dtype)
-    if space.dtype.kind != "f" and not np.array_equal(cast, array):
+    cast = array.astype(dtype)
+    if dtype.kind != "f" and not np.array_equal(cast, array):
         raise SpaceValueError(f"values {array!r} overflow the dtype of {space!r}", (), None)
     return cast
 
@@ -140,7 +141,7 @@ def _decode_sequence(space: spaces.Sequence, data: Any) -> Any:
     items = tuple(_located(decode_value, space.feature_space, v, i) for i, v in enumerate(data))
     if not space.stack:
         return items
-    out = create_empty_array(space.feature_space, len(items))
+    out: Any = create_empty_array(space.feature_space, len(items))
     return concatenate(space.feature_space, items, out) if items else out
 
 
@@ -178,7 +179,7 @@ def _decode_graph(space: spaces.Graph, data: Any) -> spaces.GraphInstance:
 
 
 def _decode_batch(space: spaces.Space, data: Any) -> np.ndarray:
-    return decode_array(data, space.dtype, (None, *space.shape))
+    return decode_array(data, np.dtype(space.dtype), (None, *(space.shape or ())))
 
 
 def _encode_one_of(space: spaces.OneOf, value: Any) -> list[Any]:

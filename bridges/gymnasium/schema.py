@@ -151,17 +151,15 @@ def _sequence(space: spaces.Sequence, strict: bool) -> Schema:
 
 
 def _graph(space: spaces.Graph, strict: bool) -> Schema:
-    link = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+    link: Schema = {"type": "array", "items": {"type": "integer", "minimum": 0}}
     link |= {"minItems": 2, "maxItems": 2}
-    has_edges = space.edge_space is not None
+    edge = space.edge_space
     return {
         "type": "object",
         "properties": {
             "nodes": {"type": "array", "items": value_schema(space.node_space, strict=strict)},
-            "edges": _nullable_list(
-                value_schema(space.edge_space, strict=strict) if has_edges else None
-            ),
-            "edge_links": _nullable_list(link if has_edges else None),
+            "edges": _nullable_list(None if edge is None else value_schema(edge, strict=strict)),
+            "edge_links": _nullable_list(None if edge is None else link),
         },
         "required": ["nodes", "edges", "edge_links"],
         "additionalProperties": False,
