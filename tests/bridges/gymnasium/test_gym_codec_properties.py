@@ -8,6 +8,7 @@ import jsonschema
 import numpy as np
 import pytest
 from envbridge.bridges.gymnasium import (
+    SpaceValueError,
     build_space,
     decode_value,
     describe_space,
@@ -110,3 +111,48 @@ def test_integers_are_exact_across_the_whole_dtype_range(array: np.ndarray) -> N
     decoded = decode_value(space, over_the_wire(encode_value(space, array)))
     assert_same_value(array, decoded)
     assert space.contains(decoded)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["NaN", "Infinity", "-Infinity", "", "a"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=12,
+)
+
+
+@PROPERTY
+@given(all_spaces, json_values)
+def test_any_json_either_decodes_or_raises_space_value_error(space: spaces.Space, data) -> None:
+    try:
+        decode_value(space, data)
+    except SpaceValueError as exc:
+        assert str(exc).startswith("value")
+
+
+@PROPERTY
+@given(all_spaces, st.integers(0, 2**32 - 1), st.data())
+def test_corrupted_samples_are_caught_by_decode_or_contains(space, seed, data) -> None:
+    """Replace one leaf of a valid wire value with junk: never a crash, never a silent pass
+    of a wrong type (the result, if any, is re-encodable)."""
+    space.seed(seed)
+    wire = over_the_wire(encode_value(space, space.sample()))
+    junk = data.draw(json_values)
+    corrupted = _replace_first_leaf(wire, junk)
+    try:
+        value = decode_value(space, corrupted)
+    except SpaceValueError:
+        return
+    encode_value(space, value)
+
+
+def _replace_first_leaf(value, junk):
+    if isinstance(value, list) and value:
+        return [_replace_first_leaf(value[0], junk), *value[1:]]
+    if isinstance(value, dict) and value:
+        first = next(iter(value))
+        return {**value, first: _replace_first_leaf(value[first], junk)}
+    return junk
