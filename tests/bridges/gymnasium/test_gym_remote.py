@@ -20,6 +20,7 @@ from gymnasium.utils.env_checker import check_env
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from openenv.core.generic_client import GenericEnvClient
+from openenv.core.mcp_client import MCPToolClient
 
 import envbridge
 import envs.gymnasium
@@ -172,6 +173,24 @@ def test_the_official_openenv_client_steps_with_action_dicts():
             env.reset()
             env.step({"action": 9})
         assert result.observation["truncated"] is False
+
+
+def test_the_official_openenv_mcp_tool_client_plays_in_production_mode():
+    local = gym.make("CliffWalking-v1")
+    local.reset(seed=2)
+    with (
+        serving(wrap("CliffWalking-v1", seed=2), mode="production") as url,
+        MCPToolClient(base_url=url).sync() as env,
+    ):
+        assert {tool.name for tool in env.list_tools()} == {"act", "observe", "spaces"}
+        assert env.call_tool("observe")["observation"] == 36
+        for action in (0, 1, 1, 2):
+            data = env.call_tool("act", action=action)
+            obs, reward, terminated, truncated, _ = local.step(action)
+            assert (data["observation"], data["reward"]) == (obs, reward)
+            assert (data["terminated"], data["truncated"]) == (terminated, truncated)
+        with pytest.raises(RuntimeError, match=r"Discrete\(4\)"):
+            env.call_tool("act", action=4)
 
 
 async def _mcp_session(url, body):
