@@ -42,9 +42,17 @@ class GymEnvironment(Environment):
 
     description = "A Gymnasium environment served by envbridge"
 
-    def __init__(self, env: gym.Env, *, seed: int | None = None, owns_env: bool = True):
+    def __init__(
+        self,
+        env: gym.Env,
+        *,
+        seed: int | None = None,
+        owns_env: bool = True,
+        inline: bool = False,
+    ):
         self.env = env
         self._owns_env = owns_env
+        self.blocking = not inline  # inline: the core calls reset/step on its event loop
         self.action_space = env.action_space
         self.observation_space = env.observation_space
         # Fails here, at session start, for a space the wire cannot carry.

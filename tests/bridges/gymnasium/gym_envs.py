@@ -66,3 +66,19 @@ class Counted:
 
         env.close = close  # type: ignore[method-assign]
         return env
+
+
+class ThreadSpy(gym.Env):
+    """Records which thread runs ``step`` (to tell inline stepping from the worker thread)."""
+
+    observation_space = spaces.Discrete(2)
+    action_space = spaces.Discrete(2)
+    threads: ClassVar[list[str]] = []
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return 0, {}
+
+    def step(self, action):
+        ThreadSpy.threads.append(threading.current_thread().name)
+        return 0, 0.0, False, False, {}

@@ -24,7 +24,7 @@ from openenv.core.mcp_client import MCPToolClient
 
 import envbridge
 import envs.gymnasium
-from tests.bridges.gymnasium.gym_envs import Counted, Fragile, NaNSensor
+from tests.bridges.gymnasium.gym_envs import Counted, Fragile, NaNSensor, ThreadSpy
 from tests.bridges.gymnasium.gym_spaces_strategy import assert_same_value
 from tests.bridges.gymnasium.gym_trajectory import assert_same_step
 from tests.helpers import serving
@@ -242,6 +242,18 @@ def test_remote_adapter_refuses_servers_that_are_not_gymnasium():
 
     with serving(CounterEnv) as url, pytest.raises(TypeError, match="gym:ENV_ID"):
         RemoteGymEnv(url)
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_inline_envs_step_on_the_event_loop_others_in_a_worker(inline):
+    ThreadSpy.threads.clear()
+    with serving(wrap(ThreadSpy, inline=inline)) as url, RemoteGymEnv(url) as env:
+        env.reset()
+        env.step(1)
+        env.step(0)
+    assert len(ThreadSpy.threads) == 2
+    on_loop = [name == "uvicorn-test" for name in ThreadSpy.threads]
+    assert on_loop == [inline, inline]
 
 
 def _open_fds() -> int:

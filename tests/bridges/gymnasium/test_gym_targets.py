@@ -23,6 +23,11 @@ def test_gym_prefix_makes_sessions_with_make_kwargs_and_a_seed():
     assert env.reset().observation["observation"] == int(local.reset(seed=3)[0])
 
 
+def test_the_inline_option_stays_with_the_bridge():
+    env = resolve_target("gym:CartPole-v1", {"inline": True, "max_episode_steps": 3})()
+    assert env.blocking is False and env.env.spec.max_episode_steps == 3
+
+
 def test_gym_prefix_accepts_module_qualified_ids():
     factory = resolve_target("gym:envs.gymnasium:envbridge/Courier-v0")
     assert factory().env.spec.id == "envbridge/Courier-v0"
@@ -36,6 +41,7 @@ def test_gym_prefix_accepts_module_qualified_ids():
         ("gym:no_such_module:Env-v0", {}, "No module named 'no_such_module'"),
         ("gym:CartPole-v1", {"gravity_well": 3}, "--kwargs ['gravity_well']"),
         ("gym:CartPole-v1", {"seed": "three"}, "seed option must be an integer"),
+        ("gym:CartPole-v1", {"inline": "yes"}, "inline option must be true or false"),
     ],
 )
 def test_bad_gym_targets_fail_at_resolution_with_a_hint(target, options, words):
