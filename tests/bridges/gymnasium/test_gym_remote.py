@@ -50,7 +50,7 @@ def test_gymnasium_check_env_passes_on_the_remote_adapter(env_id, kwargs):
             assert env.action_space == gym.make(env_id).action_space
             assert env.observation_space == gym.make(env_id).observation_space
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*(infinity|alternative render)")
+                warnings.filterwarnings("ignore", message=".*(infinity|alternative render|normalized space)")
                 check_env(env)
         finally:
             env.close()
