@@ -30,6 +30,8 @@ from tests.bridges.gymnasium.gym_trajectory import assert_same_step
 from tests.helpers import serving
 
 COURIER = envs.gymnasium.COURIER_ID
+ADVICE_ALSO_GIVEN_LOCALLY = ".*(infinity|alternative render|normalized space)"
+"""check_env warnings the local env gets too (unbounded Box, no spec, Pendulum's bounds)."""
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,7 @@ def test_gymnasium_check_env_passes_on_the_remote_adapter(env_id, kwargs):
             assert env.action_space == gym.make(env_id).action_space
             assert env.observation_space == gym.make(env_id).observation_space
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*(infinity|alternative render|normalized space)")
+                warnings.filterwarnings("ignore", message=ADVICE_ALSO_GIVEN_LOCALLY)
                 check_env(env)
         finally:
             env.close()
