@@ -71,12 +71,17 @@ def _load_module_factory(module_name: str, attr: str, options: dict[str, Any]) -
     return factory
 
 
+FACTORY_ATTRIBUTES = ("concurrent_sessions", "blocking")
+"""Attributes the server reads from a factory; an adapted factory keeps them."""
+
+
 def _adapting_gymnasium(factory: Callable[[], Any]) -> Callable[[], Any]:
     """``factory`` as is, or wrapped so that a ``gymnasium.Env`` product is bridged.
 
     An Environment class is returned unchanged (the server reads its class attributes);
-    a gymnasium.Env class or any other callable is wrapped. gymnasium is never imported
-    here: a factory that made a gymnasium.Env has already imported it.
+    a gymnasium.Env class or any other callable is wrapped, keeping its name and the
+    attributes the server reads. gymnasium is never imported here: a factory that made a
+    gymnasium.Env has already imported it.
     """
     if isinstance(factory, type) and not _is_gymnasium_env_class(factory):
         return factory
@@ -84,7 +89,11 @@ def _adapting_gymnasium(factory: Callable[[], Any]) -> Callable[[], Any]:
     def adapted() -> Any:
         return _bridge_if_gymnasium(factory())
 
-    return functools.update_wrapper(adapted, factory, updated=())
+    functools.update_wrapper(adapted, factory, updated=())
+    for name in FACTORY_ATTRIBUTES:
+        if hasattr(factory, name):
+            setattr(adapted, name, getattr(factory, name))
+    return adapted
 
 
 def _is_gymnasium_env_class(cls: type) -> bool:

@@ -71,6 +71,24 @@ def make_taxi() -> gym.Env:
     return gym.make("Taxi-v4")
 
 
+class _OneAtATime:
+    """A callable factory object whose attribute the server reads."""
+
+    concurrent_sessions = False
+
+    def __call__(self) -> gym.Env:
+        return gym.make("CartPole-v1")
+
+
+one_at_a_time = _OneAtATime()
+
+
+def test_adapted_factories_keep_their_attributes():
+    factory = resolve_target("tests.bridges.gymnasium.test_gym_targets:one_at_a_time")
+    assert factory.concurrent_sessions is False
+    assert isinstance(factory(), GymEnvironment)
+
+
 def test_envbridge_classes_are_left_as_they_are():
     from envs.native.counter import CounterEnv
 
