@@ -162,7 +162,11 @@ class GymEnvironment(Environment):
                     "additionalProperties": False,
                 },
             ),
-            Tool("observe", "The current observation and info, without acting."),
+            Tool(
+                "observe",
+                "The current observation and info, without acting (starts an episode if "
+                "none is running).",
+            ),
             Tool(
                 "spaces",
                 "JSON descriptions of the action and observation spaces (and render_fps).",
@@ -207,8 +211,8 @@ class GymEnvironment(Environment):
         return ToolResult(data=result, reward=reward)
 
     def _ensure_episode(self) -> dict[str, Any]:
-        """The current observation object, resetting first when no episode has begun."""
-        if self._current is None:
+        """The current observation object, resetting first when no episode is running."""
+        if self._current is None or self._current["terminated"] or self._current["truncated"]:
             self.reset()
         assert self._current is not None
         return dict(self._current)

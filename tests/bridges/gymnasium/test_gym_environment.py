@@ -128,6 +128,19 @@ def test_act_steps_and_starts_the_next_episode_itself() -> None:
         pytest.fail("CartPole pushed right should fall within 200 steps")
 
 
+def test_act_after_an_episode_ended_by_step_starts_a_new_one_first() -> None:
+    env = wrap("CartPole-v1", max_episode_steps=1)()
+    local = gym.make("CartPole-v1", max_episode_steps=1)
+    env.reset(seed=9)
+    local.reset(seed=9)
+    assert env.step(env.parse_action({"action": 0})).done
+    local.step(0)
+    local.reset()
+    data = strict_json(env.call_tool("act", {"action": 1}).data)
+    obs, *_ = local.step(1)
+    assert_same_value(obs, decode_value(env.observation_space, data["observation"]))
+
+
 def test_act_schema_is_the_action_space_schema_and_rejects_bad_arguments() -> None:
     env = wrap("MountainCarContinuous-v0")()
     (act,) = [t for t in env.tools() if t.name == "act"]
