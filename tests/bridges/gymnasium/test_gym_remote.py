@@ -239,6 +239,14 @@ async def test_production_mode_act_through_the_mcp_sdk_client():
     assert bad.isError and "Discrete(2)" in bad.content[0].text
 
 
+def test_remote_adapter_on_a_production_server_says_to_use_act():
+    with serving(wrap("CartPole-v1"), mode="production") as url, RemoteGymEnv(url) as env:
+        assert env.action_space == gym.spaces.Discrete(2)
+        with pytest.raises(ServerError, match="production mode") as caught:
+            env.reset()
+        assert caught.value.code == "MODE_RESTRICTED"
+
+
 def test_remote_adapter_refuses_servers_that_are_not_gymnasium():
     from envs.native.counter import CounterEnv
 
