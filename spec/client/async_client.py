@@ -101,6 +101,20 @@ class AsyncClient:
             session_id=self.session_id,
         )
 
+    def as_gymnasium(self, render_mode: str | None = None) -> Any:
+        """A real ``gymnasium.Env`` over this server (needs ``envbridge[gymnasium]``).
+
+        Its ``action_space`` / ``observation_space`` are rebuilt from the server's spaces,
+        so existing Gymnasium code runs unchanged against the remote env.
+        """
+        try:
+            from envbridge.bridges.gymnasium.remote import RemoteGymEnv
+        except ImportError as exc:
+            raise ImportError(
+                f"as_gymnasium() needs gymnasium: pip install 'envbridge[gymnasium]' ({exc})"
+            ) from exc
+        return RemoteGymEnv(self, render_mode=render_mode)
+
     # ------------------------------------------------------------------- the env API
 
     async def reset(

@@ -304,3 +304,22 @@ def test_sessions_close_their_envs_even_after_failures():
         while Counted.live and time.monotonic() < deadline:
             time.sleep(0.02)
         assert Counted.live == set()
+
+
+def test_connect_as_gymnasium_returns_a_real_env():
+    import gymnasium as gym
+
+    import envbridge
+    from envbridge.bridges.gymnasium import wrap
+    from tests.helpers import serving
+
+    with serving(wrap("CartPole-v1")) as url:
+        env = envbridge.connect(url).as_gymnasium()
+        try:
+            assert isinstance(env, gym.Env)
+            assert env.action_space == gym.spaces.Discrete(2)
+            observation, _ = env.reset(seed=3)
+            local, _ = gym.make("CartPole-v1").reset(seed=3)
+            assert observation.tolist() == local.tolist()
+        finally:
+            env.close()
