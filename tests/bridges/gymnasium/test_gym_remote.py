@@ -308,9 +308,9 @@ def test_sessions_close_their_envs_even_after_failures():
 
 def test_connect_as_gymnasium_returns_a_real_env():
     import gymnasium as gym
+    from envbridge.bridges.gymnasium import wrap
 
     import envbridge
-    from envbridge.bridges.gymnasium import wrap
     from tests.helpers import serving
 
     with serving(wrap("CartPole-v1")) as url:
