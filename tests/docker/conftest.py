@@ -1,0 +1,69 @@
+"""Fixtures for the Docker tests: the real engine, the cached base image, leak counting."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+docker = pytest.importorskip("docker")
+
+TEST_RUN_LABEL = "org.envbridge.test-run"
+TEST_RUN_ID = uuid.uuid4().hex[:12]
+"""Every image the tests build carries this label; containers inherit it from the image."""
+
+
+def _engine() -> docker.DockerClient | None:
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException:
+        return None
+    return client
+
+
+@pytest.fixture(scope="session")
+def engine() -> docker.DockerClient:
+    client = _engine()
+    if client is None:
+        pytest.skip("no Docker engine reachable")
+    return client
+
+
+@pytest.fixture(scope="session")
+def base_image(engine: docker.DockerClient) -> str:
+    """The offline base image (built once, then cached across sessions)."""
+    from envbridge.docker import ensure_base_image
+
+    return ensure_base_image()
+
+
+def labelled(kind: str, client: docker.DockerClient) -> list[str]:
+    """IDs of this test run's containers (running or not) or images."""
+    label = {"label": f"{TEST_RUN_LABEL}={TEST_RUN_ID}"}
+    if kind == "containers":
+        return [c.id for c in client.containers.list(all=True, filters=label)]
+    return [i.id for i in client.images.list(filters=label)]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_containers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every container a test starts from this run's images is gone when the test ends."""
+    client = _engine()
+    before = set(labelled("containers", client)) if client else set()
+    yield
+    if client:
+        leaked = set(labelled("containers", client)) - before
+        assert not leaked, f"{request.node.name} leaked containers {sorted(leaked)}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_leaked_networks_or_images() -> Iterator[None]:
+    """The session leaves as many networks as it found, and none of its images."""
+    client = _engine()
+    networks = {n.id for n in client.networks.list()} if client else set()
+    yield
+    if client:
+        assert not labelled("images", client), "test images were left behind"
+        assert {n.id for n in client.networks.list()} == networks, "networks leaked"
