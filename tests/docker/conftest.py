@@ -67,3 +67,20 @@ def no_leaked_networks_or_images() -> Iterator[None]:
     if client:
         assert not labelled("images", client), "test images were left behind"
         assert {n.id for n in client.networks.list()} == networks, "networks leaked"
+
+
+def build_test_image(engine: docker.DockerClient, target: str, name: str, **options) -> str:
+    """Build ``target`` once for this session, labelled so leaks are countable."""
+    from envbridge.docker.build import build_image
+
+    tag = f"envbridge-test/{name}:{TEST_RUN_ID}"
+    build_image(target, tag, labels={TEST_RUN_LABEL: TEST_RUN_ID}, **options)
+    return tag
+
+
+@pytest.fixture(scope="session")
+def counter_image(engine: docker.DockerClient, base_image: str) -> Iterator[str]:
+    """The native sample env (envs.native.counter) as an image, removed after the session."""
+    tag = build_test_image(engine, "envs.native.counter:CounterEnv", "counter")
+    yield tag
+    engine.images.remove(tag, force=True)
