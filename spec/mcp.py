@@ -30,7 +30,9 @@ class SessionHost(Protocol):
     server_name: str
     server_version: str
 
-    async def create(self) -> Session: ...
+    async def create(
+        self, session_id: str | None = None, reset_data: dict[str, Any] | None = None
+    ) -> Session: ...
 
     def get(self, session_id: str) -> Session | None: ...
 
@@ -151,8 +153,9 @@ async def _run_method(
     if method == "openenv/session/create":
         if session is not None:
             return {"session_id": session.id}
+        reset_data = {k: params[k] for k in ("seed", "options") if k in params}
         try:
-            created = await host.create()
+            created = await host.create(reset_data=reset_data)
         except ProtocolError as exc:
             raise RpcError(JsonRpcErrorCode.SERVER_ERROR, exc.message, exc.extras or None) from None
         return {"session_id": created.id}

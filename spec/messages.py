@@ -91,6 +91,10 @@ class EnvironmentMetadataResponse(BaseModel):
     version: str | None = None
     author: str | None = None
     documentation_url: str | None = None
+    extensions: JSONObject | None = Field(
+        default=None,
+        description="Extension: protocol extensions this server offers (e.g. batch stepping).",
+    )
 
 
 class SchemaResponse(BaseModel):

@@ -16,7 +16,7 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -83,6 +83,8 @@ class Session:
         """True while a live connection (WS) holds this session; the reaper skips it."""
         self.last_active = time.monotonic()
         self.closed = False
+        self.close_requested = False
+        """Closed by request while attached: close when the connection lets go."""
         self._lock = asyncio.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._async = {
@@ -126,10 +128,13 @@ class Session:
         self._require_simulation("reset")
         return await self._reset(data)
 
-    async def start(self) -> None:
-        """Begin the implicit episode of a production session (no reset on the wire)."""
+    async def start(self, reset_data: dict[str, Any] | None = None) -> None:
+        """Begin the implicit episode of a production session (no reset on the wire).
+
+        ``reset_data`` (seed, options) comes from ``openenv/session/create`` params.
+        """
         if self.mode is Mode.PRODUCTION and not self.started:
-            await self._reset({})
+            await self._reset(reset_data or {})
 
     async def _reset(self, data: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -317,6 +322,9 @@ class Session:
 MCPHandler = Callable[[Session, Any], Any]
 """``async (session, jsonrpc_request) -> jsonrpc_response`` supplied by the transport."""
 
+ExtensionHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+"""``async (data) -> reply data`` for an extension frame type (e.g. batching)."""
+
 
 class FrameReply:
     """What a frame produced: text to send (or None) and whether to close after."""
@@ -337,8 +345,17 @@ def error_frame(error: ProtocolError) -> FrameReply:
 _SIMPLE_KEYS = {"type", "data"}
 
 
-async def handle_frame(session: Session, text: str | bytes, mcp: MCPHandler) -> FrameReply:
-    """Decode one ``/ws`` frame, dispatch it, and encode the single reply."""
+async def handle_frame(
+    session: Session,
+    text: str | bytes,
+    mcp: MCPHandler,
+    extensions: dict[str, ExtensionHandler] | None = None,
+) -> FrameReply:
+    """Decode one ``/ws`` frame, dispatch it, and encode the single reply.
+
+    ``extensions`` maps extra frame types (``{"type": T, "data": {...}}``) to handlers;
+    their errors never close the connection.
+    """
     try:
         message = wire.decode(text)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -348,6 +365,8 @@ async def handle_frame(session: Session, text: str | bytes, mcp: MCPHandler) -> 
         if kind == "step" and message.keys() == _SIMPLE_KEYS and type(message["data"]) is dict:
             payload = await session.step(message["data"])  # the hot path: no pydantic
             return FrameReply(_encode_reply({"type": "observation", "data": payload}))
+        if extensions and kind in extensions:
+            return await _extension(extensions[kind], kind, message)
         if kind not in ("reset", "step", "state", "close", "mcp"):
             if not isinstance(message, dict):
                 raise _invalid(
@@ -379,6 +398,18 @@ async def handle_frame(session: Session, text: str | bytes, mcp: MCPHandler) -> 
         return FrameReply(_encode_reply(reply))
     except ProtocolError as exc:
         return error_frame(exc)
+
+
+async def _extension(handler: ExtensionHandler, kind: str, message: dict[str, Any]) -> FrameReply:
+    if message.keys() != _SIMPLE_KEYS or not isinstance(message["data"], dict):
+        error = _invalid(f'a {kind} frame is {{"type": "{kind}", "data": {{...}}}}', [])
+        return FrameReply(error_frame(error).text)
+    try:
+        return FrameReply(_encode_reply({"type": kind, "data": await handler(message["data"])}))
+    except ProtocolError as exc:
+        return FrameReply(
+            error_frame(exc).text
+        )  # never fatal: the connection's own session is fine
 
 
 def _encode_reply(reply: dict[str, Any]) -> str:

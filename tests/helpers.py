@@ -16,12 +16,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 from envbridge.spec.server import create_app
 from envbridge.spec.server.serve import uvicorn_config_kwargs
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository root (the cwd for servers that import envs.*)."""
 
 
 def free_port() -> int:
@@ -76,15 +80,13 @@ def wait_healthy(
     raise RuntimeError(f"{url} not healthy after {timeout_s} s")
 
 
-@contextlib.contextmanager
-def serving_process(
+def start_process(
     argv_for_port: Callable[[int], Sequence[str]],
     *,
     env: dict[str, str] | None = None,
     cwd: str | None = None,
-    timeout_s: float = 60.0,
-) -> Iterator[str]:
-    """Run ``argv_for_port(port)`` as a subprocess serving on 127.0.0.1:port."""
+) -> tuple[subprocess.Popen, str]:
+    """Start ``argv_for_port(port)`` (a server on 127.0.0.1:port) in its own process group."""
     port = free_port()
     process = subprocess.Popen(
         list(argv_for_port(port)),
@@ -95,20 +97,72 @@ def serving_process(
         text=True,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM the process group, SIGKILL after 15 s; reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
-        wait_healthy(url, timeout_s, process)
-        yield url
-    finally:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        if process.stdout:
-            process.stdout.close()
+        process.wait(timeout=5)
+    if process.stdout:
+        process.stdout.close()
+
+
+@contextlib.contextmanager
+def serving_processes(
+    *argv_for_ports: Callable[[int], Sequence[str]],
+    env: dict[str, str] | None = None,
+    envs: Sequence[dict[str, str]] | None = None,
+    cwd: str | None = None,
+    timeout_s: float = 90.0,
+) -> Iterator[list[str]]:
+    """Start several servers at once (they boot in parallel); yield their URLs."""
+    started: list[tuple[subprocess.Popen, str]] = []
+    try:
+        for index, argv in enumerate(argv_for_ports):
+            extra = {**(env or {}), **(envs[index] if envs else {})}
+            started.append(start_process(argv, env=extra, cwd=cwd))
+        for process, url in started:
+            wait_healthy(url, timeout_s, process)
+        yield [url for _, url in started]
+    finally:
+        for process, _ in started:
+            stop_process(process)
+
+
+@contextlib.contextmanager
+def serving_process(
+    argv_for_port: Callable[[int], Sequence[str]],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    timeout_s: float = 90.0,
+) -> Iterator[str]:
+    """Run one server subprocess; yield its URL once ``/health`` answers."""
+    with serving_processes(argv_for_port, env=env, cwd=cwd, timeout_s=timeout_s) as urls:
+        yield urls[0]
+
+
+def uvicorn_app(app_path: str) -> Callable[[int], list[str]]:
+    """argv factory: serve the ASGI app ``module:attr`` with uvicorn on loopback."""
+    return lambda port: [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app_path,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 def envbridge_cli(*args: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from envbridge.spec.client.async_client import AsyncClient
 from envbridge.spec.client.protocol import (
+    BatchingUnsupported,
     ConnectionFailed,
     EnvbridgeClientError,
     ServerError,
@@ -13,6 +14,7 @@ from envbridge.spec.client.sync_client import SyncClient
 
 __all__ = [
     "AsyncClient",
+    "BatchingUnsupported",
     "ConnectionFailed",
     "EnvbridgeClientError",
     "ServerError",

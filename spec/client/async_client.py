@@ -50,6 +50,9 @@ class AsyncClient:
         self._http: httpx.AsyncClient | None = None
         self._lock = asyncio.Lock()
         self._ids = p.RpcIds()
+        self._session_known = session_id is not None
+        self._owns_session = False
+        """True when this client created its HTTP session (then ``close`` releases it)."""
 
     # ----------------------------------------------------------------------- lifecycle
 
@@ -73,6 +76,15 @@ class AsyncClient:
                 await ws.send(p.CLOSE_FRAME)
             await ws.close()
         if self._http is not None:
+            if self._owns_session and self._session_known:
+                with contextlib.suppress(p.EnvbridgeClientError):
+                    await self._post(
+                        "/mcp",
+                        p.rpc_request(
+                            self._ids(), "openenv/session/close", {"session_id": self.session_id}
+                        ),
+                    )
+                self._session_known = False
             http, self._http = self._http, None
             await http.aclose()
 
@@ -101,7 +113,9 @@ class AsyncClient:
                 body["seed"] = seed
             if episode_id is not None:
                 body["episode_id"] = episode_id
-            return p.step_result(await self._post("/reset", body))
+            result = p.step_result(await self._post("/reset", body))
+            self._session_known = True
+            return result
         data = await self._exchange(p.reset_frame(seed, episode_id, options), "observation")
         return p.step_result(data)
 
@@ -135,11 +149,35 @@ class AsyncClient:
         """Send a raw JSON-RPC request to this session's environment; returns ``result``."""
         request = p.rpc_request(self._ids(), method, dict(params or {}))
         if self.transport == "http":
-            request["params"].setdefault("session_id", self._http_session())
+            request["params"].setdefault("session_id", await self._known_http_session())
             response = await self._post("/mcp", request)
         else:
             response = await self._exchange(p.mcp_frame(request), "mcp")
         return p.rpc_result(response, tool)
+
+    async def batch_open(self, count: int) -> list[str]:
+        """Open ``count`` extra sessions on this connection for batched stepping.
+
+        Raises :class:`BatchingUnsupported` when the server lacks the extension.
+        """
+        try:
+            data = await self._exchange(p.batch_frame("batch_open", {"count": count}), "batch_open")
+        except p.ServerError as exc:
+            raise p.unsupported_batching(exc) from None
+        return list(data["sessions"])
+
+    async def batch(
+        self, ops: list[p.BatchOp]
+    ) -> list[p.StepResult | dict[str, Any] | p.ServerError]:
+        """Run many sessions' reset/step/state in one frame; results in op order."""
+        return p.batch_results(await self._exchange(p.batch_ops_frame(ops), "batch"))
+
+    async def batch_close(self, session_ids: list[str]) -> list[str]:
+        """Close batch sessions opened on this connection."""
+        data = await self._exchange(
+            p.batch_frame("batch_close", {"sessions": session_ids}), "batch_close"
+        )
+        return list(data["closed"])
 
     # -------------------------------------------------------------------- transports
 
@@ -182,7 +220,18 @@ class AsyncClient:
     def _http_session(self) -> str:
         if self.session_id is None:
             self.session_id = str(uuid.uuid4())
+            self._owns_session = True
         return self.session_id
+
+    async def _known_http_session(self) -> str:
+        """A session the server knows: created with ``openenv/session/create`` if needed."""
+        if not self._session_known:
+            reply = await self._post(
+                "/mcp", p.rpc_request(self._ids(), "openenv/session/create", {})
+            )
+            self.session_id = str(p.rpc_result(reply)["session_id"])
+            self._session_known = self._owns_session = True
+        return self._http_session()
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:

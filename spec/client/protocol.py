@@ -221,3 +221,49 @@ def http_json(response: Any) -> Any:
         f"HTTP {response.status_code}: {detail or response.text[:200]}",
         f"HTTP_{response.status_code}",
     )
+
+
+class BatchingUnsupported(EnvbridgeClientError):
+    """The server does not offer the batch extension (e.g. an OpenEnv server)."""
+
+
+BatchOp = tuple[str, str, dict[str, Any]]
+"""(session id, "reset" | "step" | "state", data)."""
+
+
+def batch_frame(kind: str, data: dict[str, Any]) -> str:
+    """A ``batch_open`` / ``batch`` / ``batch_close`` frame."""
+    return wire.encode({"type": kind, "data": data})
+
+
+def batch_ops_frame(ops: Any) -> str:
+    """The ``batch`` frame for ``ops`` (a sequence of :data:`BatchOp`)."""
+    return batch_frame(
+        "batch", {"ops": [{"session": sid, "type": kind, "data": data} for sid, kind, data in ops]}
+    )
+
+
+def batch_results(data: dict[str, Any]) -> list[StepResult | dict[str, Any] | ServerError]:
+    """Per-op results: StepResult (reset/step), dict (state) or ServerError (not raised)."""
+    results: list[StepResult | dict[str, Any] | ServerError] = []
+    for item in data.get("results", []):
+        kind = item.get("type")
+        payload = item.get("data") or {}
+        if kind == "observation":
+            results.append(step_result(payload))
+        elif kind == "state":
+            results.append(payload)
+        else:
+            results.append(
+                ServerError(str(payload.get("message")), str(payload.get("code")), payload)
+            )
+    return results
+
+
+def unsupported_batching(error: ServerError) -> BatchingUnsupported | ServerError:
+    """Map an UNKNOWN_TYPE reply to batch_open into :class:`BatchingUnsupported`."""
+    if error.code == "UNKNOWN_TYPE":
+        return BatchingUnsupported(
+            "this server does not offer batched stepping; step sessions one by one"
+        )
+    return error

@@ -48,6 +48,9 @@ class SyncClient:
         self._http: httpx.Client | None = None
         self._lock = threading.Lock()
         self._ids = p.RpcIds()
+        self._session_known = session_id is not None
+        self._owns_session = False
+        """True when this client created its HTTP session (then ``close`` releases it)."""
 
     def connect(self) -> SyncClient:
         """Open the connection now (otherwise the first call opens it)."""
@@ -69,6 +72,15 @@ class SyncClient:
                 ws.send(p.CLOSE_FRAME)
             ws.close()
         if self._http is not None:
+            if self._owns_session and self._session_known:
+                with contextlib.suppress(p.EnvbridgeClientError):
+                    self._post(
+                        "/mcp",
+                        p.rpc_request(
+                            self._ids(), "openenv/session/close", {"session_id": self.session_id}
+                        ),
+                    )
+                self._session_known = False
             http, self._http = self._http, None
             http.close()
 
@@ -82,7 +94,9 @@ class SyncClient:
                 body["seed"] = seed
             if episode_id is not None:
                 body["episode_id"] = episode_id
-            return p.step_result(self._post("/reset", body))
+            result = p.step_result(self._post("/reset", body))
+            self._session_known = True
+            return result
         return p.step_result(
             self._exchange(p.reset_frame(seed, episode_id, options), "observation")
         )
@@ -118,11 +132,33 @@ class SyncClient:
         """Send a raw JSON-RPC request to this session's environment."""
         request = p.rpc_request(self._ids(), method, dict(params or {}))
         if self.transport == "http":
-            request["params"].setdefault("session_id", self._http_session())
+            request["params"].setdefault("session_id", self._known_http_session())
             response = self._post("/mcp", request)
         else:
             response = self._exchange(p.mcp_frame(request), "mcp")
         return p.rpc_result(response, tool)
+
+    def batch_open(self, count: int) -> list[str]:
+        """Open ``count`` extra sessions on this connection for batched stepping.
+
+        Raises :class:`BatchingUnsupported` when the server lacks the extension.
+        """
+        try:
+            data = self._exchange(p.batch_frame("batch_open", {"count": count}), "batch_open")
+        except p.ServerError as exc:
+            raise p.unsupported_batching(exc) from None
+        return list(data["sessions"])
+
+    def batch(self, ops: list[p.BatchOp]) -> list[p.StepResult | dict[str, Any] | p.ServerError]:
+        """Run many sessions' reset/step/state in one frame; results in op order."""
+        return p.batch_results(self._exchange(p.batch_ops_frame(ops), "batch"))
+
+    def batch_close(self, session_ids: list[str]) -> list[str]:
+        """Close batch sessions opened on this connection."""
+        data = self._exchange(
+            p.batch_frame("batch_close", {"sessions": session_ids}), "batch_close"
+        )
+        return list(data["closed"])
 
     def _websocket(self) -> ClientConnection:
         if self._ws is None:
@@ -162,7 +198,16 @@ class SyncClient:
     def _http_session(self) -> str:
         if self.session_id is None:
             self.session_id = str(uuid.uuid4())
+            self._owns_session = True
         return self.session_id
+
+    def _known_http_session(self) -> str:
+        """A session the server knows: created with ``openenv/session/create`` if needed."""
+        if not self._session_known:
+            reply = self._post("/mcp", p.rpc_request(self._ids(), "openenv/session/create", {}))
+            self.session_id = str(p.rpc_result(reply)["session_id"])
+            self._session_known = self._owns_session = True
+        return self._http_session()
 
     def _http_client(self) -> httpx.Client:
         if self._http is None:

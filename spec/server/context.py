@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envbridge.spec import mcp as mcp_dispatch
+from envbridge.spec.batch import BATCH_VERSION, MAX_BATCH_SESSIONS
 from envbridge.spec.environment import Environment
 from envbridge.spec.modes import Mode
 from envbridge.spec.schema import openapi_document
@@ -82,6 +83,12 @@ def _describe(env: Environment) -> dict[str, Any]:
             "version": meta.version,
             "author": meta.author,
             "documentation_url": meta.documentation_url,
+            "extensions": {
+                "batch": {
+                    "version": BATCH_VERSION,
+                    "max_sessions_per_connection": MAX_BATCH_SESSIONS,
+                }
+            },
         },
         "schema": {
             "action": env.action_schema(),

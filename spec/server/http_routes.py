@@ -35,6 +35,7 @@ _STATUS_OF_CODE = {
     WSErrorCode.CAPACITY_REACHED: 503,
     WSErrorCode.FACTORY_ERROR: 500,
     WSErrorCode.EXECUTION_ERROR: 500,
+    WSErrorCode.SESSION_ERROR: 404,
 }
 
 

@@ -80,8 +80,13 @@ class SessionRegistry:
             )
         return env
 
-    async def create(self, session_id: str | None = None) -> Session:
-        """A new registered session; CAPACITY_REACHED when the pool is full."""
+    async def create(
+        self, session_id: str | None = None, reset_data: dict[str, Any] | None = None
+    ) -> Session:
+        """A new registered session; CAPACITY_REACHED when the pool is full.
+
+        In production mode the session's implicit episode starts now, with ``reset_data``.
+        """
         if self.active >= self.max_sessions:
             raise ProtocolError(
                 WSErrorCode.CAPACITY_REACHED,
@@ -97,7 +102,7 @@ class SessionRegistry:
         finally:
             self._reserved -= 1
         try:
-            await session.start()
+            await session.start(reset_data)
         except ProtocolError:
             await self.close(session.id)
             raise
@@ -108,11 +113,18 @@ class SessionRegistry:
         return self.sessions.get(session_id)
 
     async def close(self, session_id: str) -> bool:
-        """Close and forget a session; False when unknown."""
+        """Close and forget a session; False when unknown.
+
+        A session a live WebSocket holds is forgotten now and closed when that
+        connection lets go of it (so the connection never talks to a closed env).
+        """
         session = self.sessions.pop(session_id, None)
         if session is None:
             return False
-        await session.close()
+        if session.attached:
+            session.close_requested = True
+        else:
+            await session.close()
         return True
 
     @asynccontextmanager

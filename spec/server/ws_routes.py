@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from envbridge.spec import wire
+from envbridge.spec.batch import BatchSessions
 from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
 from envbridge.spec.mcp import error_response
 from envbridge.spec.server.asgi import Receive, Request, Send
@@ -73,6 +74,8 @@ async def _release(ctx: ServerContext, session: Session, owned: bool) -> None:
     session.attached = False
     if owned:
         await ctx.registry.close(session.id)
+    elif session.close_requested:
+        await session.close()
 
 
 async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
@@ -84,6 +87,8 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
     async def mcp(target: Session, rpc: Any) -> Any:
         return await ctx.mcp(target, rpc)
 
+    batch = BatchSessions(ctx.registry.create, ctx.registry.close)
+    extensions = {"batch_open": batch.open, "batch": batch.run, "batch_close": batch.close}
     limit = ctx.max_message_bytes
     try:
         while True:
@@ -102,13 +107,14 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
                     )
                 )
             else:
-                reply = await handle_frame(session, payload, mcp)
+                reply = await handle_frame(session, payload, mcp, extensions)
             await _send_reply(send, reply)
             if reply.close:
                 break
     except OSError:
         log.info("client went away from session %s", session.id)
     finally:
+        await batch.close_all()
         await _release(ctx, session, owned)
 
 

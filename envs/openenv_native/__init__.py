@@ -1,0 +1,1 @@
+"""Environments written with the official OpenEnv library (for interop tests and the demo)."""
