@@ -1,0 +1,56 @@
+"""The Docker commands: run prints the URL and stops cleanly; errors are one clear line."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from envbridge.docker.cli import build_main, run_main
+from tests.docker.conftest import TEST_RUN_ID, labelled
+
+pytestmark = pytest.mark.docker
+
+RUN = "import sys; from envbridge.docker.cli import run_main; sys.exit(run_main(sys.argv[1:]))"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_run_prints_a_healthy_url_then_stops_and_removes_on_signal(engine, counter_image, stop):
+    before = set(labelled("containers", engine))
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN, counter_image],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), process.stderr.read()
+        assert httpx.get(f"{url}/health", trust_env=False).json()["status"] == "healthy"
+        assert len(set(labelled("containers", engine)) - before) == 1
+        process.send_signal(stop)
+        assert process.wait(timeout=30) == 0
+        assert "stopping" in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+    assert set(labelled("containers", engine)) == before
+
+
+def test_run_of_a_missing_image_exits_1_with_the_fix(capsys):
+    assert run_main([f"envbridge-test/missing:{TEST_RUN_ID}"]) == 1
+    assert "envbridge build TARGET -t" in capsys.readouterr().err
+
+
+def test_build_of_an_unpackageable_target_exits_1_before_touching_docker(capsys):
+    assert build_main(["harbor:/no/such/tasks", "-t", "envbridge-test/never:1", "--quiet"]) == 1
+    assert "harbor target '/no/such/tasks' is not a folder" in capsys.readouterr().err
+
+
+def test_build_rejects_options_that_are_not_a_json_object(capsys):
+    with pytest.raises(SystemExit):
+        build_main(["gym:CartPole-v1", "-t", "x", "--options", "[1]"])
+    assert "must be a JSON object" in capsys.readouterr().err
