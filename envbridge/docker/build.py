@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import uuid
@@ -14,6 +15,7 @@ from envbridge.docker.base_image import DEFAULT_BASE_TAG, PYTHON_LABEL, ensure_b
 from envbridge.docker.dockerfile import BUILD_STAGE_LABEL, render_dockerfile
 from envbridge.docker.engine import docker_client, image_exists
 from envbridge.docker.errors import DockerPackagingError
+from envbridge.docker.image_config import commit_with_config, image_config
 from envbridge.docker.manifest import openenv_manifest
 from envbridge.docker.progress import Progress, print_progress
 from envbridge.docker.target_plan import TargetPlan, plan_target
@@ -47,20 +49,30 @@ def build_image(
     python = base_python(client, base, progress)
     build_id = uuid.uuid4().hex[:12]
     context = Path(tempfile.mkdtemp(prefix="envbridge-docker-build-"))
+    filesystem = None
     try:
         wheels = build_wheelhouse(
             context / "wheels", sorted(plan.extras), plan.requirements, progress
         )
         check_wheels_fit(wheels, python)
         _write_app(plan, context / "app")
-        dockerfile = render_dockerfile(
-            plan, base=base, build_id=build_id, mode=mode, options=options
+        (context / "Dockerfile").write_text(render_dockerfile(base=base, build_id=build_id))
+        filesystem = _docker_build(client, context, progress)
+        config = image_config(
+            plan,
+            base_env=client.images.get(base).attrs["Config"].get("Env") or [],
+            mode=mode,
+            options=options,
+            labels=labels,
         )
-        (context / "Dockerfile").write_text(dockerfile)
-        return _docker_build(client, context, tag, labels or {}, progress)
+        image_id = commit_with_config(client, filesystem, tag, config)
     finally:
         shutil.rmtree(context, ignore_errors=True)
         client.images.prune(filters={"label": f"{BUILD_STAGE_LABEL}={build_id}"})
+        if filesystem is not None:
+            _remove_if_untagged(client, filesystem)
+    progress(f"build: {tag} ready ({image_id[:19]})")
+    return image_id
 
 
 def base_python(client: docker.DockerClient, base: str, progress: Progress) -> str:
@@ -101,25 +113,22 @@ def _write_app(plan: TargetPlan, app_dir: Path) -> None:
     (app_dir / "openenv.yaml").write_text(openenv_manifest(plan))
 
 
-def _docker_build(
-    client: docker.DockerClient, context: Path, tag: str, labels: dict[str, str], progress: Progress
-) -> str:
-    progress(f"build: docker build -t {tag}")
+def _docker_build(client: docker.DockerClient, context: Path, progress: Progress) -> str:
+    """Build the file system image (untagged); return its id."""
+    progress("build: docker build (offline: --network none)")
     tail: deque[str] = deque(maxlen=30)
     image_id = None
     for chunk in client.api.build(
         path=str(context),
-        tag=tag,
         rm=True,
         forcerm=True,
         pull=False,
         decode=True,
-        labels=labels,
         network_mode="none",  # proof that nothing is fetched
     ):
         if "error" in chunk:
             raise DockerPackagingError(
-                f"docker build of {tag} failed: {chunk['error'].strip()}\n" + "\n".join(tail)
+                f"docker build failed: {chunk['error'].strip()}\n" + "\n".join(tail)
             )
         line = chunk.get("stream", "").rstrip()
         if line:
@@ -128,6 +137,13 @@ def _docker_build(
                 progress(f"build:   {line}")
         image_id = chunk.get("aux", {}).get("ID", image_id)
     if image_id is None:
-        raise DockerPackagingError(f"docker build of {tag} ended without an image")
-    progress(f"build: {tag} ready ({image_id[:19]})")
+        raise DockerPackagingError("docker build ended without an image:\n" + "\n".join(tail))
     return image_id
+
+
+def _remove_if_untagged(client: docker.DockerClient, image_id: str) -> None:
+    """Drop the build's file-system image unless it is the committed image's parent."""
+    import docker
+
+    with contextlib.suppress(docker.errors.APIError):
+        client.images.remove(image_id, noprune=False)

@@ -1,69 +1,40 @@
-"""The Dockerfile of an envbridge image: offline install stage, then a slim non-root stage."""
+"""The Dockerfile of an envbridge image's file system: an offline install stage, then a
+final stage that copies one prepared tree onto the base.
+
+Only file-system steps live here; the runtime settings (user, command, health check,
+environment, labels) are applied in one commit by :mod:`envbridge.docker.image_config`,
+because every metadata step of the classic builder costs seconds on slow storage drivers.
+"""
 
 from __future__ import annotations
-
-import json
-
-from envbridge import __version__
-from envbridge.docker.container_app import MODE_VAR, OPTIONS_VAR, TARGET_VAR
-from envbridge.docker.manifest import CONTAINER_PORT
-from envbridge.docker.target_plan import APP_DIR, SOURCE_DIR, TargetPlan
 
 VENV = "/opt/envbridge"
 USER = "envbridge"
 USER_ID = 10001
 BUILD_STAGE_LABEL = "org.envbridge.build-stage"
-TARGET_LABEL = "org.envbridge.target"
 
 
-def _env_value(value: str) -> str:
-    """A double-quoted Dockerfile value; ``$`` escaped so no substitution happens."""
-    return json.dumps(value).replace("$", "\\$")
+def render_dockerfile(*, base: str, build_id: str) -> str:
+    """The Dockerfile text; the context holds ``wheels/`` and ``app/``.
 
-
-def render_dockerfile(
-    plan: TargetPlan,
-    *,
-    base: str,
-    build_id: str,
-    mode: str = "simulation",
-    options: dict | None = None,
-) -> str:
-    """The Dockerfile text; the context holds ``wheels/`` and ``app/``."""
-    options_json = json.dumps(options or {})
-    command = [f"{VENV}/bin/envbridge", "serve", plan.target, "--host", "0.0.0.0"]
-    command += ["--port", str(CONTAINER_PORT), "--mode", mode]
-    if options:
-        command += ["--options", options_json]
-    health = (
-        "import urllib.request; "
-        f"urllib.request.urlopen('http://127.0.0.1:{CONTAINER_PORT}/health', timeout=2)"
-    )
+    The wheels are installed with ``--no-index`` (the build also runs without a
+    network) and never reach the final image: only ``/stage`` is copied over.
+    """
     return f"""\
-# Written by 'envbridge build'. Stage 1 installs the wheelhouse offline (no index);
-# stage 2 copies the virtualenv only, so the wheels never reach the final image.
+# Written by 'envbridge build'.
 FROM {base} AS install
 LABEL {BUILD_STAGE_LABEL}={build_id}
-COPY wheels /wheels
+COPY . /context
 RUN python3 -m venv {VENV} \\
  && {VENV}/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
-    --quiet /wheels/*.whl
+    --quiet /context/wheels/*.whl \\
+ && (id -u {USER} >/dev/null 2>&1 || useradd --uid {USER_ID} --shell /bin/bash {USER}) \\
+ && mkdir -p /stage/opt /stage/etc \\
+ && cp -a {VENV} /stage/opt/ \\
+ && cp -a /etc/passwd /etc/group /etc/shadow /etc/gshadow /stage/etc/ \\
+ && install -d -o {USER} -g {USER} /stage/home/{USER} \\
+ && cp -a /context/app /stage/app
 
 FROM {base}
-RUN id -u {USER} >/dev/null 2>&1 || useradd --create-home --uid {USER_ID} --shell /bin/bash {USER}
-COPY --from=install {VENV} {VENV}
-COPY app {APP_DIR}
-ENV PATH="$PATH:{VENV}/bin" \\
-    PYTHONPATH="{SOURCE_DIR}" \\
-    PYTHONUNBUFFERED=1 \\
-    {TARGET_VAR}={_env_value(plan.target)} \\
-    {MODE_VAR}={_env_value(mode)} \\
-    {OPTIONS_VAR}={_env_value(options_json)}
-WORKDIR {APP_DIR}
-USER {USER}
-EXPOSE {CONTAINER_PORT}
-HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \\
-  CMD {json.dumps([f"{VENV}/bin/python", "-c", health])}
-LABEL {TARGET_LABEL}={_env_value(plan.target)} org.envbridge.version={_env_value(__version__)}
-CMD {json.dumps(command)}
+COPY --from=install /stage /
 """

@@ -11,6 +11,7 @@ import yaml
 
 from envbridge.docker.container_app import app_from_environment
 from envbridge.docker.dockerfile import render_dockerfile
+from envbridge.docker.image_config import image_config
 from envbridge.docker.manifest import openenv_manifest
 from envbridge.docker.target_plan import TargetPlan
 
@@ -53,12 +54,31 @@ def test_app_without_a_target_says_which_variable_to_set():
         app_from_environment({})
 
 
-def test_dockerfile_runs_serve_as_non_root_with_health_and_no_substitution():
-    plan = TargetPlan(target="harbor:/app/tasks/$HOME", name="t")
-    text = render_dockerfile(plan, base="envbridge/base:py3", build_id="abc", mode="production")
-    assert "USER envbridge" in text
-    assert "HEALTHCHECK" in text and "/health" in text
-    assert '"serve", "harbor:/app/tasks/$HOME", "--host", "0.0.0.0", "--port", "8000"' in text
-    assert 'ENVBRIDGE_TARGET="harbor:/app/tasks/\\$HOME"' in text
+def test_dockerfile_installs_offline_and_copies_one_prepared_tree():
+    text = render_dockerfile(base="envbridge/base:py3", build_id="abc")
     assert "--no-index" in text
     assert text.count("FROM envbridge/base:py3") == 2
+    assert text.strip().endswith("COPY --from=install /stage /")
+    assert "useradd" in text
+
+
+def test_image_config_serves_the_target_as_non_root_with_a_health_check():
+    plan = TargetPlan(target="harbor:/app/tasks/$HOME", name="t")
+    config = image_config(
+        plan,
+        base_env=["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
+        mode="production",
+        options={"size": 4},
+        labels={"team": "rl"},
+    )
+    assert config["User"] == "envbridge"
+    assert config["Cmd"][1:] == [
+        "serve", "harbor:/app/tasks/$HOME", "--host", "0.0.0.0", "--port", "8000",
+        "--mode", "production", "--options", '{"size": 4}',
+    ]  # fmt: skip
+    assert "/health" in " ".join(config["Healthcheck"]["Test"])
+    assert "PATH=/usr/bin:/bin:/opt/envbridge/bin" in config["Env"]
+    assert "LANG=C.UTF-8" in config["Env"]
+    assert "ENVBRIDGE_TARGET=harbor:/app/tasks/$HOME" in config["Env"]
+    assert config["Labels"]["team"] == "rl"
+    assert config["ExposedPorts"] == {"8000/tcp": {}}
