@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import socket
 import time
 
@@ -10,6 +12,7 @@ import pytest
 
 import envbridge
 from envbridge.docker import DockerPackagingError
+from envbridge.docker.connect import connect_image
 from envbridge.docker.container import run_against_image, start_container
 from tests.docker.conftest import TEST_RUN_ID, TEST_RUN_LABEL, labelled
 
@@ -81,3 +84,40 @@ def test_run_against_image_hands_the_url_to_a_checker_then_cleans_up(engine, cou
     assert run_against_image(counter_image, check)["name"] == "counter"
     with pytest.raises(ZeroDivisionError):
         run_against_image(counter_image, lambda url: 1 / 0)
+
+
+def test_connect_image_sync_client_removes_its_container_on_close(engine, counter_image):
+    before = set(labelled("containers", engine))
+    with connect_image(counter_image).sync() as client:
+        assert client.reset(seed=2).observation["count"] == 2
+        assert len(set(labelled("containers", engine)) - before) == 1
+    assert set(labelled("containers", engine)) == before
+
+
+def test_connect_image_async_client_removes_its_container_on_close(engine, counter_image):
+    async def play() -> float:
+        async with connect_image(counter_image) as client:
+            await client.reset(seed=0)
+            return (await client.step({"delta": -1})).reward
+
+    before = set(labelled("containers", engine))
+    assert asyncio.run(play()) == -1
+    assert set(labelled("containers", engine)) == before
+
+
+def test_connect_image_that_never_gets_healthy_leaves_nothing(engine, counter_image):
+    before = set(labelled("containers", engine))
+    with pytest.raises(DockerPackagingError, match="did not answer"):
+        connect_image(
+            counter_image, start_options={"command": ["sleep", "30"], "health_timeout_s": 0.5}
+        )
+    assert set(labelled("containers", engine)) == before
+
+
+def test_forgotten_client_is_removed_when_collected(engine, counter_image):
+    before = set(labelled("containers", engine))
+    client = connect_image(counter_image)
+    assert len(set(labelled("containers", engine)) - before) == 1
+    del client
+    gc.collect()
+    assert set(labelled("containers", engine)) == before
