@@ -27,6 +27,7 @@ demo: $(STAMP) system-deps
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy spec
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -153,7 +153,7 @@ async def _run_method(
     if method == "openenv/session/create":
         if session is not None:
             return {"session_id": session.id}
-        reset_data = {k: params[k] for k in ("seed", "options") if k in params}
+        reset_data: dict[str, Any] = {k: params[k] for k in ("seed", "options") if k in params}
         try:
             created = await host.create(reset_data=reset_data)
         except ProtocolError as exc:

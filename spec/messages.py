@@ -199,6 +199,41 @@ class WSErrorResponse(_Frame):
     data: WSErrorData
 
 
+class BatchOpenData(BaseModel):
+    """Extension: ``batch_open`` data."""
+
+    count: Annotated[int, Field(ge=1)]
+
+
+class BatchOp(BaseModel):
+    """Extension: one op of a ``batch`` frame."""
+
+    session: str
+    type: Literal["reset", "step", "state"]
+    data: JSONObject = Field(default_factory=dict)
+
+
+class WSBatchOpenMessage(_Frame):
+    """Extension: open ``count`` extra sessions on this connection (see Batched stepping)."""
+
+    type: Literal["batch_open"]
+    data: BatchOpenData
+
+
+class WSBatchMessage(_Frame):
+    """Extension: many sessions' reset/step/state in one frame."""
+
+    type: Literal["batch"]
+    data: dict[Literal["ops"], list[BatchOp]]
+
+
+class WSBatchCloseMessage(_Frame):
+    """Extension: close batch sessions."""
+
+    type: Literal["batch_close"]
+    data: dict[Literal["sessions"], list[str]]
+
+
 WSOutgoing = Annotated[
     WSObservationResponse | WSStateResponse | WSMCPResponse | WSErrorResponse,
     Field(discriminator="type"),
@@ -314,6 +349,10 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     WSStateMessage,
     WSCloseMessage,
     WSMCPMessage,
+    WSBatchOpenMessage,
+    WSBatchMessage,
+    BatchOp,
+    WSBatchCloseMessage,
     WSObservationResponse,
     WSStateResponse,
     WSMCPResponse,

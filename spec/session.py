@@ -338,7 +338,7 @@ class FrameReply:
 
 def error_frame(error: ProtocolError) -> FrameReply:
     """Render a protocol error as a WS error frame (fatal codes close the session)."""
-    text = wire.encode({"type": "error", "data": error.payload()})
+    text = wire.encode_lenient({"type": "error", "data": error.payload()})
     return FrameReply(text, close=error.code in FATAL_WS_CODES)
 
 

@@ -15,7 +15,43 @@ from envbridge.spec.environment import Observation, Tool, ToolResult
 _encoder = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 encode = _encoder.encode
 """Compact JSON; raises ValueError on NaN/Infinity (JSON cannot carry them)."""
-decode = json.loads
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON (NaN and Infinity cannot cross the wire)")
+
+
+_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def decode(text: str | bytes) -> Any:
+    """Parse JSON strictly: the non-standard NaN/Infinity tokens are refused."""
+    if isinstance(text, bytes | bytearray):
+        text = text.decode("utf-8")
+    return _decoder.decode(text)
+
+
+def encode_lenient(value: Any) -> str:
+    """Like :func:`encode`, but non-JSON leaves (inf from ``1e999``, objects) become strings.
+
+    Used for error replies, which echo client input and must always be sendable.
+    """
+    try:
+        return encode(value)
+    except (ValueError, TypeError):
+        return encode(_jsonable(value))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
 
 
 class WireEncodingError(ValueError):

@@ -82,7 +82,9 @@ async def send_json(
     send: Send, status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()
 ) -> None:
     """Send ``payload`` as compact JSON."""
-    await send_bytes(send, status, wire.encode(payload).encode(), "application/json", headers)
+    await send_bytes(
+        send, status, wire.encode_lenient(payload).encode(), "application/json", headers
+    )
 
 
 async def send_error(send: Send, status: int, detail: Any) -> None:

@@ -57,13 +57,15 @@ class ServerContext:
             )
         return self._openapi
 
-    async def mcp(self, session: Session | None, request: Any, dialect: str = "openenv") -> Any:
+    async def mcp(
+        self, session: Session | None, request: Any, dialect: mcp_dispatch.Dialect = "openenv"
+    ) -> Any:
         """Dispatch one JSON-RPC request against this server's sessions."""
         return await mcp_dispatch.dispatch(
             self.registry,
             request,
             session=session,
-            dialect=dialect,  # type: ignore[arg-type]
+            dialect=dialect,
         )
 
 

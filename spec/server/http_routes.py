@@ -48,10 +48,14 @@ async def send_protocol_error(send: Send, error: ProtocolError) -> None:
         await send_error(send, status, error.payload())
 
 
+_FAILED = object()
+"""Returned by :func:`read_json_body` after it has sent an error response."""
+
+
 async def read_json_body(
     request: Request, receive: Receive, send: Send, ctx: ServerContext, *, required: bool
 ) -> Any:
-    """Decoded JSON body, or ``None`` after an error response has been sent.
+    """Decoded JSON body, or ``_FAILED`` after an error response has been sent.
 
     Empty bodies decode to ``{}`` when ``required`` is False (``POST /reset`` accepts them).
     """
@@ -65,12 +69,12 @@ async def read_json_body(
                 f"{request.headers.get('content-type')!r})",
             },
         )
-        return None
+        return _FAILED
     try:
         body = await read_body(receive, ctx.max_message_bytes)
     except BodyTooLarge as exc:
         await send_error(send, 413, {"code": "PAYLOAD_TOO_LARGE", "message": str(exc)})
-        return None
+        return _FAILED
     if not body.strip():
         if required:
             await send_error(
@@ -78,7 +82,7 @@ async def read_json_body(
                 422,
                 [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}],
             )
-            return None
+            return _FAILED
         return {}
     try:
         return wire.decode(body)
@@ -95,7 +99,7 @@ async def read_json_body(
                 }
             ],
         )
-        return None
+        return _FAILED
 
 
 def _body_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -108,7 +112,7 @@ def _body_errors(exc: ValidationError) -> list[dict[str, Any]]:
 async def handle_reset(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
     """POST /reset."""
     body = await read_json_body(request, receive, send, ctx, required=False)
-    if body is None:
+    if body is _FAILED:
         return
     try:
         parsed = ResetRequest.model_validate(body)
@@ -134,7 +138,7 @@ async def handle_reset(request: Request, receive: Receive, send: Send, ctx: Serv
 async def handle_step(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
     """POST /step."""
     body = await read_json_body(request, receive, send, ctx, required=True)
-    if body is None:
+    if body is _FAILED:
         return
     try:
         parsed = StepRequest.model_validate(body)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from envbridge.spec import wire
 from envbridge.spec.errors import JsonRpcErrorCode
-from envbridge.spec.mcp import error_response
+from envbridge.spec.mcp import Dialect, error_response
 from envbridge.spec.server.asgi import (
     BodyTooLarge,
     Receive,
@@ -59,7 +59,7 @@ async def handle_mcp_post(
 
     headers: list[tuple[str, str]] = []
     session = None
-    dialect = "openenv"
+    dialect: Dialect = "openenv"
     session_id = request.headers.get(SESSION_HEADER)
     if session_id is not None:
         session = ctx.registry.get(session_id)

@@ -14,7 +14,7 @@ from typing import Any
 from envbridge.spec import wire
 from envbridge.spec.batch import BatchSessions
 from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
-from envbridge.spec.mcp import error_response
+from envbridge.spec.mcp import Dialect, error_response
 from envbridge.spec.server.asgi import Receive, Request, Send
 from envbridge.spec.server.context import ServerContext
 from envbridge.spec.session import FrameReply, ProtocolError, Session, error_frame, handle_frame
@@ -123,7 +123,7 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
     session, owned = await _open(request, receive, send, ctx)
     if session is None:
         return
-    dialect = "openenv"
+    dialect: Dialect = "openenv"
     try:
         while True:
             message = await receive()
@@ -149,7 +149,7 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
                 else:
                     reply = await ctx.mcp(session, rpc, dialect)
             if reply is not None:
-                await send({"type": "websocket.send", "text": wire.encode(reply)})
+                await send({"type": "websocket.send", "text": wire.encode_lenient(reply)})
     except OSError:
         log.info("client went away from MCP session %s", session.id)
     finally:

@@ -6,11 +6,11 @@ import time
 
 import httpx
 import pytest
+from envbridge.spec.client import BatchingUnsupported, ServerError, StepResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import envbridge
-from envbridge.spec.client import BatchingUnsupported, ServerError, StepResult
 from envs.native.counter import CounterEnv
 from tests.helpers import serving
 from tests.spec.envs import Exploding, Tracked
@@ -27,8 +27,9 @@ def test_server_advertises_batching(url):
     assert meta["extensions"]["batch"]["version"] == 1
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     seeds=st.lists(st.integers(0, 50), min_size=1, max_size=6),
     deltas=st.lists(st.lists(st.integers(-3, 3), max_size=6), min_size=6, max_size=6),
@@ -43,8 +44,11 @@ def test_batched_equals_unbatched(url, seeds, deltas):
         want = [singles[i].reset(seed=seeds[i]) for i in range(n)]
         assert got == want
         for round_ in range(6):
-            ops = [(ids[i], "step", {"delta": deltas[i][round_]}) for i in range(n)
-                   if round_ < len(deltas[i])]
+            ops = [
+                (ids[i], "step", {"delta": deltas[i][round_]})
+                for i in range(n)
+                if round_ < len(deltas[i])
+            ]
             got = batched.batch(ops)
             want = []
             for i in range(n):
@@ -55,8 +59,9 @@ def test_batched_equals_unbatched(url, seeds, deltas):
                         want.append(exc)
             assert [_comparable(r) for r in got] == [_comparable(r) for r in want]
         states = batched.batch([(sid, "state", {}) for sid in ids])
-        assert [s["step_count"] for s in states] == [singles[i].state()["step_count"]
-                                                     for i in range(n)]
+        assert [s["step_count"] for s in states] == [
+            singles[i].state()["step_count"] for i in range(n)
+        ]
     finally:
         batched.batch_close(ids)
         batched.close()
@@ -76,8 +81,15 @@ def test_results_keep_op_order_and_a_failing_op_spares_its_neighbours():
         client = envbridge.connect(url).sync()
         a, b = client.batch_open(2)
         client.batch([(a, "reset", {}), (b, "reset", {})])
-        results = client.batch([(a, "step", {"explode": True}), (b, "step", {}),
-                                ("nope", "step", {}), (a, "step", {}), (b, "dance", {})])
+        results = client.batch(
+            [
+                (a, "step", {"explode": True}),
+                (b, "step", {}),
+                ("nope", "step", {}),
+                (a, "step", {}),
+                (b, "dance", {}),
+            ]
+        )
         assert isinstance(results[0], ServerError) and results[0].code == "EXECUTION_ERROR"
         assert isinstance(results[1], StepResult) and results[1].reward == 1.0
         assert results[2].code == "SESSION_ERROR"
@@ -119,8 +131,11 @@ def test_bad_batch_frames_are_validation_errors(url):
 def test_unsupported_against_an_openenv_server():
     from tests.helpers import ROOT, serving_process, uvicorn_app
 
-    with serving_process(uvicorn_app("envs.openenv_native.counter_app:app"),
-                         env={"ENABLE_WEB_INTERFACE": "false"}, cwd=str(ROOT)) as url:
+    with serving_process(
+        uvicorn_app("envs.openenv_native.counter_app:app"),
+        env={"ENABLE_WEB_INTERFACE": "false"},
+        cwd=str(ROOT),
+    ) as url:
         client = envbridge.connect(url).sync()
         with pytest.raises(BatchingUnsupported):
             client.batch_open(2)

@@ -81,6 +81,20 @@ def test_named_sessions_make_http_stateful(http):
         ("/step", {"content": b"", "headers": {"content-type": "application/json"}}, 422),
         ("/reset", {"json": {"seed": -1}}, 422),
         ("/reset", {"json": [1, 2]}, 422),
+        ("/reset", {"content": b"null", "headers": {"content-type": "application/json"}}, 422),
+        (
+            "/reset",
+            {"content": b'{"seed": NaN}', "headers": {"content-type": "application/json"}},
+            422,
+        ),
+        (
+            "/step",
+            {
+                "content": b'{"action": {"delta": 1e999}}',
+                "headers": {"content-type": "application/json"},
+            },
+            422,
+        ),
         ("/reset", {"content": b"seed=1", "headers": {"content-type": "text/plain"}}, 415),
         ("/reset", {"data": {"seed": "1"}}, 415),
     ],

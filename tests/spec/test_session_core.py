@@ -58,6 +58,8 @@ def test_reset_then_steps_count_and_report_state(session):
     ("message", "code"),
     [
         ("{not json", "INVALID_JSON"),
+        ('{"type": "step", "data": {"delta": NaN}}', "INVALID_JSON"),
+        ('{"type": "step", "data": {"delta": 1e999}}', "VALIDATION_ERROR"),
         ({}, "UNKNOWN_TYPE"),
         ({"type": "dance"}, "UNKNOWN_TYPE"),
         ([1, 2], "VALIDATION_ERROR"),
