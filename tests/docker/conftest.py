@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,12 +60,24 @@ def no_leaked_containers(request: pytest.FixtureRequest) -> Iterator[None]:
         assert not leaked, f"{request.node.name} leaked containers {sorted(leaked)}"
 
 
+def _scratch_dirs() -> set[str]:
+    """Temporary folders envbridge.docker creates (build contexts, root file systems)."""
+    scratch = Path(tempfile.gettempdir())
+    return {
+        p.name
+        for pattern in ("envbridge-docker-*", "envbridge-base-*")
+        for p in scratch.glob(pattern)
+    }
+
+
 @pytest.fixture(scope="session", autouse=True)
-def no_leaked_networks_or_images() -> Iterator[None]:
-    """The session leaves as many networks as it found, and none of its images."""
+def no_leaked_networks_images_or_folders() -> Iterator[None]:
+    """The session leaves the networks and temp folders it found, and none of its images."""
     client = _engine()
     networks = {n.id for n in client.networks.list()} if client else set()
+    folders = _scratch_dirs()
     yield
+    assert _scratch_dirs() <= folders, "temporary build folders were left behind"
     if client:
         assert not labelled("images", client), "test images were left behind"
         assert {n.id for n in client.networks.list()} == networks, "networks leaked"

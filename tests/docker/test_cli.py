@@ -54,3 +54,11 @@ def test_build_rejects_options_that_are_not_a_json_object(capsys):
     with pytest.raises(SystemExit):
         build_main(["gym:CartPole-v1", "-t", "x", "--options", "[1]"])
     assert "must be a JSON object" in capsys.readouterr().err
+
+
+def test_build_on_a_base_that_is_neither_local_nor_pullable_names_the_offline_base(capsys):
+    argv = ["envs.native.counter:CounterEnv", "-t", "envbridge-test/never:1", "--quiet"]
+    assert build_main([*argv, "--base", f"envbridge-test/no-such-base:{TEST_RUN_ID}"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be pulled" in err
+    assert "envbridge base-image" in err
