@@ -159,3 +159,34 @@ def run_main(argv: Sequence[str] | None = None) -> int:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def check_image_main(argv: Sequence[str] | None = None) -> int:
+    """``envbridge check --image IMAGE [check options]``: the kit against a fresh container.
+
+    Every option other than ``--image``/``--health-timeout`` goes to ``envbridge check``
+    with the container's URL; the container is removed afterwards whatever happens.
+    """
+    parser = argparse.ArgumentParser(
+        prog="envbridge check --image",
+        description="Start IMAGE, run the conformance kit against it, remove it.",
+    )
+    parser.add_argument("--image", required=True, help="the image to start and check")
+    parser.add_argument("--health-timeout", type=float, default=60.0, metavar="SECONDS")
+    args, check_argv = parser.parse_known_args(argv)
+    try:
+        from envbridge.conformance.cli import main as check_url_main
+    except ImportError as exc:
+        print(f"envbridge check: the conformance kit is not installed ({exc})", file=sys.stderr)
+        return 2
+    from envbridge.docker.container import run_against_image
+
+    try:
+        return run_against_image(
+            args.image,
+            lambda url: check_url_main([url, *check_argv]),
+            health_timeout_s=args.health_timeout,
+        )
+    except DockerPackagingError as exc:
+        print(f"envbridge check: error: {exc}", file=sys.stderr)
+        return 2

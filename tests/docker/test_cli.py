@@ -9,7 +9,7 @@ import sys
 import httpx
 import pytest
 
-from envbridge.docker.cli import build_main, run_main
+from envbridge.docker.cli import build_main, check_image_main, run_main
 from tests.docker.conftest import TEST_RUN_ID, labelled
 
 pytestmark = pytest.mark.docker
@@ -62,3 +62,20 @@ def test_build_on_a_base_that_is_neither_local_nor_pullable_names_the_offline_ba
     err = capsys.readouterr().err
     assert "cannot be pulled" in err
     assert "envbridge base-image" in err
+
+
+def test_check_image_passes_the_conformance_kit_and_removes_the_container(
+    engine, counter_image, capsys
+):
+    pytest.importorskip("envbridge.conformance.cli")
+    before = set(labelled("containers", engine))
+    code = check_image_main(["--image", counter_image, "--quick"])
+    output = capsys.readouterr().out
+    assert code == 0, output
+    assert "MUST" in output or "must" in output.lower()
+    assert set(labelled("containers", engine)) == before
+
+
+def test_check_image_of_a_missing_image_exits_2_like_an_unreachable_server(capsys):
+    assert check_image_main(["--image", f"envbridge-test/missing:{TEST_RUN_ID}"]) == 2
+    assert "envbridge build TARGET -t" in capsys.readouterr().err
