@@ -51,7 +51,7 @@ def parse_dockerfile(text: str) -> list[Instruction]:
         if not pending:
             start = number
         if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
+            pending += stripped[:-1].rstrip() + " "
             continue
         instructions.append(_instruction(pending + stripped, start))
         pending = ""
