@@ -62,6 +62,7 @@ class LocalSandbox(Sandbox):
         self.image_user: str | int = ROOT_USER
         self.image_workdir = "/"
         self._tmp: Path | None = None
+        self._etc: Path | None = None
         self._live: set[subprocess.Popen[bytes]] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -111,8 +112,10 @@ class LocalSandbox(Sandbox):
                 (root / name).symlink_to(os.readlink(host))
             elif host.is_dir():
                 (root / name).mkdir()
+        (root / "etc").mkdir()
+        self._etc = Path(tempfile.mkdtemp(prefix="envbridge-harbor-local-etc-", dir=_fast_tmp()))
         with contextlib.suppress(shutil.Error):
-            shutil.copytree("/etc", root / "etc", symlinks=True)
+            shutil.copytree("/etc", self._etc / "etc", symlinks=True)
         for name, mode in (
             ("tmp", 0o1777), ("var/tmp", 0o1777), ("home", 0o755), ("root", 0o700),
             ("run", 0o755), ("proc", 0o555), ("dev", 0o755), ("opt", 0o755),
@@ -127,9 +130,11 @@ class LocalSandbox(Sandbox):
         for process in list(self._live):
             _kill_group(process)
         self._live.clear()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
+        for attribute in ("_tmp", "_etc"):
+            folder = getattr(self, attribute)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+                setattr(self, attribute, None)
 
     # ----------------------------------------------------------------- commands
 
@@ -202,6 +207,7 @@ class LocalSandbox(Sandbox):
             host = Path("/") / name
             if host.is_dir() and not host.is_symlink():
                 argv += ["--ro-bind", str(host), f"/{name}"]
+        argv += ["--bind", str(self._etc / "etc"), "/etc"]
         argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/run"]
         argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox"]
         if not self.spec.network:
@@ -218,7 +224,8 @@ class LocalSandbox(Sandbox):
 
     def _lookup_user(self, user: str | int) -> tuple[int, int, str]:
         """(uid, gid, home) of ``user`` in the sandbox's own /etc/passwd."""
-        entries = _passwd(self.root / "etc" / "passwd")
+        assert self._etc is not None
+        entries = _passwd(self._etc / "etc" / "passwd")
         for name, uid, gid, home in entries:
             if user in (name, uid) or (
                 isinstance(user, str) and user.isdigit() and int(user) == uid
@@ -275,6 +282,11 @@ class LocalSandbox(Sandbox):
         )
         if code != 0 or timed_out:
             raise SandboxError(f"copy into the sandbox failed: {decode(stderr).strip()}")
+
+
+def _fast_tmp() -> str | None:
+    """/dev/shm when writable: the private /etc copy has many small files (tmpfs is fast)."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
 def _passwd(path: Path) -> list[tuple[str, int, int, str]]:

@@ -49,8 +49,8 @@ def sandbox_processes() -> list[str]:
 
 def sandbox_dirs() -> list[str]:
     """Temporary folders the local backend creates."""
-    tmp = Path(tempfile.gettempdir())
-    return sorted(str(path) for path in tmp.glob("envbridge-harbor-local-*"))
+    roots = {Path(tempfile.gettempdir()), Path("/dev/shm")}
+    return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-local-*"))
 
 
 def harbor_containers() -> list[str]:
