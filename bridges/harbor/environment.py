@@ -207,6 +207,8 @@ class HarborEnvironment(Environment):
         if name not in {"exec", "write_file", "read_file", "submit"}:
             raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
         parsed = parse_arguments(name, arguments)
+        if isinstance(parsed, WriteFileArgs | ReadFileArgs):
+            sandbox_path(parsed.path, self.sandbox.default_workdir)  # refuse before counting
         if self._agent_time_left() <= 0:
             return self._submit(auto="agent_timeout")
         self.tool_calls += 1
