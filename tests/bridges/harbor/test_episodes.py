@@ -199,3 +199,20 @@ def test_step_budget_submits_automatically(make_env):
         assert last.data["last_result"]["stdout"] == "Hello, harbor!\n"
     finally:
         env.close()
+
+
+def test_network_is_off_by_default(env):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        env.reset(options={"task_id": "hello-file"})
+        probe = env.call_tool(
+            "exec",
+            {
+                "command": f"python3 -c \"import socket; socket.create_connection(('127.0.0.1', "
+                f'{port}), timeout=2)" && echo reached || echo blocked',
+                "timeout_s": 20,
+            },
+        )
+    assert probe["stdout"] == "blocked\n", probe
