@@ -9,6 +9,7 @@ timeout or the step budget submits automatically.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from envbridge.bridges.harbor.backends import Sandbox, SandboxError, SandboxSpec, create_sandbox
@@ -61,6 +62,7 @@ class HarborEnvironment(Environment):
         self.done = False
         self.tool_calls = 0
         self.started_at = 0.0
+        self.started_at_wall: str | None = None
         self.last_exit_code: int | None = None
         self.verification: Verification | None = None
 
@@ -102,6 +104,7 @@ class HarborEnvironment(Environment):
         self.last_exit_code = None
         self.verification = None
         self.started_at = time.monotonic()
+        self.started_at_wall = datetime.now(UTC).isoformat(timespec="seconds")
         return Observation(
             observation={
                 "instruction": task.instruction,
@@ -166,12 +169,26 @@ class HarborEnvironment(Environment):
             "exec, write_file, read_file, submit"
         )
 
+    def action_schema(self) -> dict[str, Any]:
+        """Actions are tool calls (the core routes them to :meth:`call_tool`)."""
+        return {
+            "type": "object",
+            "title": "HarborAction",
+            "description": "Call one of the task's tools; submit ends the episode.",
+            "properties": {
+                "type": {"const": "call_tool"},
+                "tool_name": {"enum": [tool.name for tool in harbor_tools()]},
+                "arguments": {"type": "object"},
+            },
+            "required": ["type", "tool_name", "arguments"],
+        }
+
     def state(self) -> dict[str, Any]:
         return {
             "task_id": self.task.id if self.task else None,
             "task_path": str(self.task.path) if self.task else None,
             "backend": self.backend,
-            "elapsed_sec": round(time.monotonic() - self.started_at, 3) if self.task else 0.0,
+            "episode_started_at": self.started_at_wall,
             "agent_timeout_sec": self.task.config.agent.timeout_sec if self.task else None,
             "tool_calls": self.tool_calls,
             "max_steps": self.settings.max_steps,
@@ -202,7 +219,9 @@ class HarborEnvironment(Environment):
         return harbor_tools()
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
-        if self.task is None or self.sandbox is None or self.done:
+        if self.task is None:  # an MCP client that never reset: start the default episode
+            self.reset()
+        if self.sandbox is None or self.done:
             raise ToolError("no episode is running: reset to start one", "execution_error")
         if name not in {"exec", "write_file", "read_file", "submit"}:
             raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")

@@ -19,13 +19,13 @@ class ExecArgs(BaseModel):
 
 class WriteFileArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(description="absolute, or relative to the task's workdir")
+    path: str = Field(min_length=1, description="absolute, or relative to the task's workdir")
     content: str = Field(description="the file's new text (UTF-8)")
 
 
 class ReadFileArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(description="absolute, or relative to the task's workdir")
+    path: str = Field(min_length=1, description="absolute, or relative to the task's workdir")
 
 
 class SubmitArgs(BaseModel):
