@@ -122,3 +122,23 @@ def test_envbridge_serve_harbor_target(tmp_path):
         assert observation["task_id"] == "csv-report" and observation["backend"] == "local"
         result = client.step({"type": "call_tool", "tool_name": "submit", "arguments": {}})
         assert result.done and result.reward == 0.0
+
+
+def test_production_session_picks_its_task_from_create_options(bwrap_required):
+    import httpx
+
+    factory = load_target(str(TASKS_DIR), LOCAL)
+
+    def rpc(http, method, params, ident=1):
+        body = {"jsonrpc": "2.0", "id": ident, "method": method, "params": params}
+        return http.post("/mcp", json=body).json()["result"]
+
+    with (
+        serving(factory, mode="production") as url,
+        httpx.Client(base_url=url, timeout=60, trust_env=False) as http,
+    ):
+        created = rpc(http, "openenv/session/create", {"options": {"task_id": "nginx-log-triage"}})
+        session = {"session_id": created["session_id"]}
+        pwd = rpc(http, "tools/call", {"name": "exec", "arguments": {"command": "pwd"}, **session})
+        assert pwd["data"]["stdout"] == "/srv/triage\n"
+        rpc(http, "openenv/session/close", session)
