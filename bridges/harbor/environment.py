@@ -112,7 +112,7 @@ class HarborEnvironment(Environment):
                 "workdir": sandbox.default_workdir,
                 "agent_user": str(self._agent_user()),
                 "backend": self.backend,
-                "tools": [tool.name for tool in harbor_tools()],
+                "tool_names": [tool.name for tool in harbor_tools()],
                 "limits": {
                     "agent_timeout_sec": task.config.agent.timeout_sec,
                     "max_steps": self.settings.max_steps,

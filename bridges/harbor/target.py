@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -11,6 +12,8 @@ from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import TaskLoadError, load_tasks
 from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
 
 
 def load_target(rest: str, options: dict[str, Any]) -> Any:
@@ -32,10 +35,15 @@ def load_target(rest: str, options: dict[str, Any]) -> Any:
     except TaskLoadError as exc:
         raise ValueError(f"harbor:{rest}: {exc}") from None
     backend = choose_backend(settings.backend)
+    findings = {task.id: lint_task(task, backend) for task in tasks}
+    for task_id, task_findings in findings.items():
+        for finding in task_findings:
+            if finding.severity == "warning":
+                log.warning("harbor task %s: [%s] %s", task_id, finding.rule, finding.message)
     problems = [
-        f"{task.id}: [{finding.rule}] {finding.message}"
-        for task in tasks
-        for finding in errors(lint_task(task, backend))
+        f"{task_id}: [{finding.rule}] {finding.message}"
+        for task_id, task_findings in findings.items()
+        for finding in errors(task_findings)
     ]
     if backend == "docker":
         from envbridge.bridges.harbor.backends.docker import base_image_problems

@@ -175,3 +175,28 @@ def test_copy_semantics_follow_docker(tmp_path):
         assert listing["stdout"] == "aoneone\n/srv/data/out\n"
     finally:
         env.close()
+
+
+def test_serving_logs_unknown_task_toml_keys(tmp_path, caplog):
+    task = make_task(tmp_path, "true\n", toml="[verifier]\ntimeout_secs = 5\n")
+    with caplog.at_level("WARNING"):
+        load_target(str(task), {"backend": "local"})
+    assert "unknown key 'verifier.timeout_secs'" in caplog.text
+
+
+def test_concurrent_episodes_are_isolated(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    make = load_target(str(TASKS_DIR / "hello-file"), {"backend": "local"})
+    first, second = make(), make()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda env: env.reset(), (first, second)))
+            first.call_tool("write_file", {"path": "greeting.txt", "content": "Hello, harbor!\n"})
+            assert second.call_tool("exec", {"command": "ls /app"})["stdout"] == ""
+            submit = lambda env: env.call_tool("submit", {}).reward  # noqa: E731
+            rewards = list(pool.map(submit, (first, second)))
+    finally:
+        first.close()
+        second.close()
+    assert rewards == [1.0, 0.0]
