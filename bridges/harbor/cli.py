@@ -76,3 +76,7 @@ def _add_base_image_findings(tasks, pairs: list[str], report: dict[str, list[Fin
         except SandboxError as exc:
             problems = [str(exc)]
         report[task.id] += [Finding("base-image", "error", problem) for problem in problems]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
