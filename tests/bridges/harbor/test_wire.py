@@ -142,3 +142,21 @@ def test_production_session_picks_its_task_from_create_options(bwrap_required):
         pwd = rpc(http, "tools/call", {"name": "exec", "arguments": {"command": "pwd"}, **session})
         assert pwd["data"]["stdout"] == "/srv/triage\n"
         rpc(http, "openenv/session/close", session)
+
+
+def test_a_task_that_fails_to_start_does_not_disturb_the_server(tmp_path, bwrap_required):
+    import shutil
+
+    shutil.copytree(TASKS_DIR / "hello-file", tmp_path / "good")
+    shutil.copytree(TASKS_DIR / "hello-file", tmp_path / "broken")
+    (tmp_path / "broken" / "environment" / "Dockerfile").write_text("FROM x\nRUN exit 9\n")
+    factory = load_target(str(tmp_path), LOCAL)
+    with serving(factory) as url, SyncClient(url) as first, SyncClient(url) as second:
+        second.reset(task_id="good")
+        with pytest.raises(Exception, match=r"Dockerfile line 2: RUN 'exit 9' failed"):
+            first.reset(task_id="broken")
+        assert first.reset(task_id="good").observation["task_id"] == "good"
+        listing = second.step(
+            {"type": "call_tool", "tool_name": "exec", "arguments": {"command": "pwd"}}
+        )
+        assert listing.observation["result"]["data"]["stdout"] == "/app\n"
