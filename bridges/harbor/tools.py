@@ -6,7 +6,7 @@ import posixpath
 from typing import Any
 
 from envbridge.spec import Tool, ToolError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class ExecArgs(BaseModel):
@@ -15,6 +15,13 @@ class ExecArgs(BaseModel):
     timeout_s: float | None = Field(
         default=None, gt=0, description="seconds before the command's process group is killed"
     )
+
+    @field_validator("command")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("command must not contain NUL bytes")
+        return value
 
 
 class WriteFileArgs(BaseModel):

@@ -98,12 +98,16 @@ def test_forged_reward_files_gain_nothing(env):
     assert submit(env).reward == 0.0
 
 
-def test_path_traversal_is_refused(env):
+def test_bad_arguments_and_path_traversal_are_refused(env):
     env.reset(options={"task_id": "hello-file"})
     for tool, arguments in [
         ("write_file", {"path": "../../etc/cron.d/x", "content": "x"}),
         ("read_file", {"path": "/app/../etc/shadow"}),
         ("read_file", {"path": ""}),
+        ("read_file", {"path": "a\x00b"}),
+        ("exec", {"command": "echo a\x00b"}),
+        ("exec", {"command": "true", "timeout_s": -1}),
+        ("write_file", {"path": "x"}),
     ]:
         with pytest.raises(ToolError) as raised:
             env.call_tool(tool, arguments)
