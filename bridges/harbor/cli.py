@@ -11,9 +11,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from envbridge.bridges.harbor.lint import Finding, errors, lint_task
-from envbridge.bridges.harbor.task import TaskLoadError, load_tasks
+from envbridge.bridges.harbor.task import Task, TaskLoadError, is_task_dir, load_task
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -46,12 +47,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the lint command; returns the exit status."""
     args = build_parser().parse_args(argv)
-    try:
-        tasks = load_tasks(args.path)
-    except TaskLoadError as exc:
-        print(f"envbridge harbor lint: {exc}", file=sys.stderr)
+    root = Path(args.path).resolve()
+    candidates = [root] if is_task_dir(root) else _child_tasks(root)
+    if not candidates:
+        print(
+            f"envbridge harbor lint: {root} is neither a task directory (with task.toml) "
+            "nor a folder of them",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
-    report: dict[str, list[Finding]] = {task.id: lint_task(task, args.backend) for task in tasks}
+    tasks: list[Task] = []
+    report: dict[str, list[Finding]] = {}
+    for candidate in candidates:
+        try:
+            task = load_task(candidate)
+        except TaskLoadError as exc:
+            report[candidate.name] = [Finding("load-error", "error", str(exc))]
+            continue
+        tasks.append(task)
+        report[task.id] = lint_task(task, args.backend)
     if args.backend == "docker":
         _add_base_image_findings(tasks, args.base_image, report)
     if args.json:
@@ -62,6 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for finding in findings:
                 print(f"  {finding.severity:7} [{finding.rule}] {finding.message}")
     return EXIT_FINDINGS if any(errors(findings) for findings in report.values()) else EXIT_OK
+
+
+def _child_tasks(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(child for child in root.iterdir() if child.is_dir() and is_task_dir(child))
 
 
 def _add_base_image_findings(tasks, pairs: list[str], report: dict[str, list[Finding]]) -> None:

@@ -105,8 +105,16 @@ def test_cli_exit_codes_and_json(tmp_path, tasks_dir, capsys):
     report = json.loads(capsys.readouterr().out)
     assert [f["rule"] for f in report["bad"] if f["severity"] == "error"] == ["multi-step"]
     assert not [f for f in report["good"] if f["severity"] == "error"]
+    (tmp_path / "tasks" / "broken").mkdir()
+    (tmp_path / "tasks" / "broken" / "task.toml").write_text("[agent\n")
+    assert main([str(tmp_path / "tasks"), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (
+        report["broken"][0]["rule"] == "load-error"
+        and "invalid TOML" in report["broken"][0]["message"]
+    )
     assert main([str(tmp_path / "missing")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "neither a task directory" in capsys.readouterr().err
 
 
 @pytest.mark.docker
