@@ -200,3 +200,14 @@ def test_concurrent_episodes_are_isolated(tmp_path):
         first.close()
         second.close()
     assert rewards == [1.0, 0.0]
+
+
+def test_local_background_processes_end_with_their_exec():
+    env = load_target(str(TASKS_DIR / "hello-file"), {"backend": "local"})()
+    try:
+        env.reset()
+        started = env.call_tool("exec", {"command": "sleep 311 & echo started"})
+        assert started["stdout"] == "started\n" and started["exit_code"] == 0
+        assert env.call_tool("exec", {"command": "pgrep -c sleep || true"})["stdout"] == "0\n"
+    finally:
+        env.close()
