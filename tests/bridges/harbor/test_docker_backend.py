@@ -94,3 +94,21 @@ def test_closing_mid_episode_removes_the_container(base_image):
     assert len(harbor_containers()) == 1
     env.close()
     assert harbor_containers() == []
+
+
+def test_auto_backend_falls_back_to_local_without_an_engine(monkeypatch):
+    from envbridge.bridges.harbor.backends import choose_backend
+
+    def unreachable_engine(**kwargs):  # stands in for a host without Docker
+        raise docker.errors.DockerException("Error while fetching server API version")
+
+    monkeypatch.setattr(docker, "from_env", unreachable_engine)
+    assert choose_backend("auto") == "local"
+    assert choose_backend("docker") == "docker"
+
+
+@pytest.mark.docker
+def test_auto_backend_uses_a_reachable_engine():
+    from envbridge.bridges.harbor.backends import choose_backend
+
+    assert choose_backend("auto") == "docker"
