@@ -56,14 +56,6 @@ def _format_findings(task: Task) -> list[Finding]:
         findings.append(
             Finding("no-solution", "info", "no solution/solve.sh: the oracle cannot be checked")
         )
-    if (task.path / ".harborignore").exists():
-        findings.append(
-            Finding(
-                "harborignore",
-                "warning",
-                ".harborignore is not applied: every file in tests/ is uploaded at verification",
-            )
-        )
     return findings
 
 

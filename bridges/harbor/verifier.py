@@ -14,6 +14,7 @@ from typing import Any
 
 from envbridge.bridges.harbor.backends.base import ROOT_USER, Sandbox, decode
 from envbridge.bridges.harbor.dockerfile import substitute
+from envbridge.bridges.harbor.ignore import uploadable_tests
 from envbridge.bridges.harbor.rewards import (
     RewardParseError,
     Rewards,
@@ -57,7 +58,8 @@ def verify(sandbox: Sandbox, task: Task) -> Verification:
     config = task.config.verifier
     _as_root(sandbox, f"rm -f {VERIFIER_DIR}/reward.txt {VERIFIER_DIR}/reward.json")
     _as_root(sandbox, "rm -rf /tests && mkdir -p /tests")
-    sandbox.upload_dir(task.tests_dir, "/tests")
+    with uploadable_tests(task) as tests_dir:
+        sandbox.upload_dir(tests_dir, "/tests")
     _as_root(sandbox, "chmod +x /tests/test.sh")
     run = sandbox.exec(
         f"(/tests/test.sh) > {VERIFIER_DIR}/test-stdout.txt 2>&1",

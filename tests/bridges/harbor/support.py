@@ -50,7 +50,7 @@ def sandbox_processes() -> list[str]:
 def sandbox_dirs() -> list[str]:
     """Temporary folders the local backend creates."""
     roots = {Path(tempfile.gettempdir()), Path("/dev/shm")}
-    return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-local-*"))
+    return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-*"))
 
 
 def harbor_containers() -> list[str]:

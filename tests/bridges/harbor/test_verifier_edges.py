@@ -211,3 +211,16 @@ def test_local_background_processes_end_with_their_exec():
         assert env.call_tool("exec", {"command": "pgrep -c sleep || true"})["stdout"] == "0\n"
     finally:
         env.close()
+
+
+def test_harborignore_keeps_files_out_of_tests(tmp_path):
+    task = make_task(
+        tmp_path,
+        "[ -f /tests/keep.txt ] && [ ! -e /tests/secret.txt ] && [ ! -e /tests/sub/x.pyc ] "
+        "&& [ ! -e /tests/big ] && echo 1 > /logs/verifier/reward.txt\n",
+    )
+    (task / ".harborignore").write_text("tests/secret.txt\n*.pyc\nbig/\n")
+    for name in ("keep.txt", "secret.txt", "sub/x.pyc", "sub/y.py", "big/blob"):
+        (task / "tests" / name).parent.mkdir(parents=True, exist_ok=True)
+        (task / "tests" / name).write_text("x")
+    assert submit_once(task).reward == 1.0
