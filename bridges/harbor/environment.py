@@ -90,7 +90,9 @@ class HarborEnvironment(Environment):
             env=host_expanded(env.env),
             cpus=env.cpus,
             memory_mb=env.memory_mb,
-            network=self.settings.network and env.network_mode == "public",
+            network=self.settings.network
+            and env.network_mode == "public"
+            and task.config.agent.network_mode in (None, "public"),
             build_timeout_s=env.build_timeout_sec,
             docker_image=env.docker_image,
             name=task.id,

@@ -224,3 +224,28 @@ def test_harborignore_keeps_files_out_of_tests(tmp_path):
         (task / "tests" / name).parent.mkdir(parents=True, exist_ok=True)
         (task / "tests" / name).write_text("x")
     assert submit_once(task).reward == 1.0
+
+
+@pytest.mark.parametrize(
+    ("toml", "network", "reachable"),
+    [
+        ("", True, True),
+        ("", False, False),
+        ('[environment]\nnetwork_mode = "no-network"\n', True, False),
+        ('[agent]\nnetwork_mode = "no-network"\n', True, False),
+    ],
+)
+def test_network_only_when_allowed_by_serve_options_and_task(tmp_path, toml, network, reachable):
+    import socket
+
+    task = make_task(tmp_path, "true\n", toml=toml)
+    env = episode(task, network=network)
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        try:
+            env.reset()
+            connect = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)"
+            probe = env.call_tool("exec", {"command": f'python3 -c "{connect}"'})
+        finally:
+            env.close()
+    assert (probe["exit_code"] == 0) is reachable, probe
