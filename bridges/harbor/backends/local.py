@@ -285,8 +285,10 @@ class LocalSandbox(Sandbox):
 
 
 def _fast_tmp() -> str | None:
-    """/dev/shm when writable: the private /etc copy has many small files (tmpfs is fast)."""
-    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    """Where the private /etc copy goes: ``$ENVBRIDGE_HARBOR_ETC_DIR``, else /dev/shm (it is
+    many small files and tmpfs is fast), else the temporary directory."""
+    chosen = os.environ.get("ENVBRIDGE_HARBOR_ETC_DIR", "/dev/shm")
+    return chosen if os.access(chosen, os.W_OK) else None
 
 
 def _passwd(path: Path) -> list[tuple[str, int, int, str]]:

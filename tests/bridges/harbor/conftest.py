@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +24,30 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.skip(reason="no reachable Docker engine"))
 
 
+@pytest.fixture(scope="package", autouse=True)
+def private_temp_dirs():
+    """Sandboxes of this test run live in folders of their own, so that the leak counts
+    are not disturbed by other processes on the machine using the bridge at the same time."""
+    saved = {key: os.environ.get(key) for key in ("TMPDIR", "ENVBRIDGE_HARBOR_ETC_DIR")}
+    folders = [
+        Path(tempfile.mkdtemp(prefix="harbor-tests-")),
+        Path(tempfile.mkdtemp(prefix="harbor-tests-", dir="/dev/shm")),
+    ]
+    os.environ["TMPDIR"], os.environ["ENVBRIDGE_HARBOR_ETC_DIR"] = map(str, folders)
+    tempfile.tempdir = None
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    tempfile.tempdir = None
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="module", autouse=True)
-def nothing_leaks(request):
+def nothing_leaks(request, private_temp_dirs):
     """Count sandboxes (processes, temp dirs, containers) before and after each module."""
     docker_too = docker_available()
     before = leak_snapshot(docker_too)

@@ -42,14 +42,17 @@ def sandbox_processes() -> list[str]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "envbridge-harbor-local-" in cmdline and not cmdline.startswith("python"):
+        if f"{tempfile.gettempdir()}/envbridge-harbor-local-" in cmdline:
             found.append(f"{entry.name}: {cmdline[:200]}")
     return found
 
 
 def sandbox_dirs() -> list[str]:
     """Temporary folders the local backend creates."""
-    roots = {Path(tempfile.gettempdir()), Path("/dev/shm")}
+    roots = {
+        Path(tempfile.gettempdir()),
+        Path(os.environ.get("ENVBRIDGE_HARBOR_ETC_DIR", "/dev/shm")),
+    }
     return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-*"))
 
 
