@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 import re
 import tarfile
 import threading
@@ -35,6 +36,8 @@ from envbridge.bridges.harbor.dockerfile import from_images, parse_dockerfile, r
 
 CONTAINER_LABEL = "org.envbridge.harbor"
 """Every container and image this backend creates carries this label (value: task id)."""
+OWNER_LABEL = "org.envbridge.harbor.pid"
+"""Containers also carry the id of the process that started them (for cleanup tools)."""
 IMAGE_REPOSITORY = "envbridge-harbor"
 _KILLED = 137
 _build_locks: dict[str, threading.Lock] = {}
@@ -119,7 +122,7 @@ class DockerSandbox(Sandbox):
                 entrypoint=["sleep", "infinity"],
                 command=[],
                 detach=True,
-                labels={CONTAINER_LABEL: self.spec.name},
+                labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
                 network_mode="bridge" if self.spec.network else "none",
                 nano_cpus=int(self.spec.cpus * 1e9) if self.spec.cpus else None,
                 mem_limit=f"{self.spec.memory_mb}m" if self.spec.memory_mb else None,

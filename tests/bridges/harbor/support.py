@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from envbridge.bridges.harbor.backends.docker import CONTAINER_LABEL
+from envbridge.bridges.harbor.backends.docker import CONTAINER_LABEL, OWNER_LABEL
 from envbridge.bridges.harbor.task import Task
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -57,14 +57,13 @@ def sandbox_dirs() -> list[str]:
 
 
 def harbor_containers() -> list[str]:
-    """Containers (running or not) the docker backend created."""
+    """Containers (running or not) the docker backend created in this process."""
     import docker
 
     client = docker.from_env()
     try:
-        return [
-            c.name for c in client.containers.list(all=True, filters={"label": CONTAINER_LABEL})
-        ]
+        mine = [CONTAINER_LABEL, f"{OWNER_LABEL}={os.getpid()}"]
+        return [c.name for c in client.containers.list(all=True, filters={"label": mine})]
     finally:
         client.close()
 

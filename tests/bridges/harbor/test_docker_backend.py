@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import docker
 import pytest
 from envbridge.bridges.harbor import HarborSettings, load_target
 from envbridge.bridges.harbor.backends import SandboxError
-from envbridge.bridges.harbor.backends.docker import CONTAINER_LABEL, _build_context
+from envbridge.bridges.harbor.backends.docker import CONTAINER_LABEL, OWNER_LABEL, _build_context
 from envbridge.bridges.harbor.environment import HarborEnvironment
 from envbridge.bridges.harbor.task import load_tasks
 
@@ -45,7 +46,8 @@ def test_container_has_limits_no_network_and_our_label(base_image):
     client = docker.from_env()
     try:
         env.reset()
-        (container,) = client.containers.list(filters={"label": CONTAINER_LABEL})
+        mine = [CONTAINER_LABEL, f"{OWNER_LABEL}={os.getpid()}"]
+        (container,) = client.containers.list(filters={"label": mine})
         host = container.attrs["HostConfig"]
         assert host["NanoCpus"] == 1_000_000_000 and host["Memory"] == 512 * 1024 * 1024
         assert host["NetworkMode"] == "none"
