@@ -46,9 +46,13 @@ def load_target(rest: str, options: dict[str, Any]) -> Any:
         for finding in errors(task_findings)
     ]
     if backend == "docker":
+        from envbridge.bridges.harbor.backends import SandboxError
         from envbridge.bridges.harbor.backends.docker import base_image_problems
 
-        problems += base_image_problems(tasks, settings.base_images)
+        try:
+            problems += base_image_problems(tasks, settings.base_images)
+        except SandboxError as exc:  # no engine: say so instead of a traceback
+            problems.append(str(exc))
     if problems:
         raise ValueError(
             f"harbor:{rest} cannot be served with the {backend} backend:\n  "

@@ -107,6 +107,8 @@ def test_auto_backend_falls_back_to_local_without_an_engine(monkeypatch):
     monkeypatch.setattr(docker, "from_env", unreachable_engine)
     assert choose_backend("auto") == "local"
     assert choose_backend("docker") == "docker"
+    with pytest.raises(ValueError, match=r"cannot reach the Docker engine.*--backend local"):
+        load_target(str(TASKS_DIR), {"backend": "docker"})
 
 
 @pytest.mark.docker
