@@ -116,3 +116,25 @@ def test_auto_backend_uses_a_reachable_engine():
     from envbridge.bridges.harbor.backends import choose_backend
 
     assert choose_backend("auto") == "docker"
+
+
+@pytest.mark.docker
+def test_sim_and_prod_agree_on_the_docker_backend(base_image):
+    from tests.properties.parity import ParityHarness
+
+    factory = load_target(
+        str(TASKS_DIR / "agent-user-scripts"), {"backend": "docker", "base_images": BASE_IMAGES}
+    )
+    calls = [
+        ("exec", {"command": "id -un; cd ~ && pwd"}),
+        ("write_file", {"path": "/app/shared/greet.log", "content": "hello from agent"}),
+        ("read_file", {"path": "shared/greet.log"}),
+        ("write_file", {"path": "/etc/passwd", "content": "x"}),
+        ("submit", {}),
+    ]
+    with ParityHarness(factory) as harness:
+        outcomes = harness.check(calls)
+    assert outcomes[0][1]["stdout"] == "agent\n/home/agent\n"
+    assert outcomes[2][1]["content"] == "hello from agent"
+    assert outcomes[3] == ("error", "execution_error")  # permission denied for the agent
+    assert outcomes[4][1]["reward"] == 0.0
