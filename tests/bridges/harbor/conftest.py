@@ -25,9 +25,10 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="package", autouse=True)
-def private_temp_dirs():
+def private_temp_dirs(tmp_path_factory):
     """Sandboxes of this test run live in folders of their own, so that the leak counts
     are not disturbed by other processes on the machine using the bridge at the same time."""
+    tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
     saved = {key: os.environ.get(key) for key in ("TMPDIR", "ENVBRIDGE_HARBOR_ETC_DIR")}
     folders = [
         Path(tempfile.mkdtemp(prefix="harbor-tests-")),
