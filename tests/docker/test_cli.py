@@ -1,0 +1,81 @@
+"""The Docker commands: run prints the URL and stops cleanly; errors are one clear line."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from envbridge.docker.cli import build_main, check_image_main, run_main
+from tests.docker.conftest import TEST_RUN_ID, labelled
+
+pytestmark = pytest.mark.docker
+
+RUN = "import sys; from envbridge.docker.cli import run_main; sys.exit(run_main(sys.argv[1:]))"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_run_prints_a_healthy_url_then_stops_and_removes_on_signal(engine, counter_image, stop):
+    before = set(labelled("containers", engine))
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN, counter_image],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), process.stderr.read()
+        assert httpx.get(f"{url}/health", trust_env=False).json()["status"] == "healthy"
+        assert len(set(labelled("containers", engine)) - before) == 1
+        process.send_signal(stop)
+        assert process.wait(timeout=30) == 0
+        assert "stopping" in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+    assert set(labelled("containers", engine)) == before
+
+
+def test_run_of_a_missing_image_exits_1_with_the_fix(capsys):
+    assert run_main([f"envbridge-test/missing:{TEST_RUN_ID}"]) == 1
+    assert "envbridge build TARGET -t" in capsys.readouterr().err
+
+
+def test_build_of_an_unpackageable_target_exits_1_before_touching_docker(capsys):
+    assert build_main(["harbor:/no/such/tasks", "-t", "envbridge-test/never:1", "--quiet"]) == 1
+    assert "harbor target '/no/such/tasks' is not a folder" in capsys.readouterr().err
+
+
+def test_build_rejects_options_that_are_not_a_json_object(capsys):
+    with pytest.raises(SystemExit):
+        build_main(["gym:CartPole-v1", "-t", "x", "--options", "[1]"])
+    assert "must be a JSON object" in capsys.readouterr().err
+
+
+def test_build_on_a_base_that_is_neither_local_nor_pullable_names_the_offline_base(capsys):
+    argv = ["envs.native.counter:CounterEnv", "-t", "envbridge-test/never:1", "--quiet"]
+    assert build_main([*argv, "--base", f"envbridge-test/no-such-base:{TEST_RUN_ID}"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be pulled" in err
+    assert "envbridge base-image" in err
+
+
+def test_check_image_passes_the_conformance_kit_and_removes_the_container(
+    engine, counter_image, capsys
+):
+    pytest.importorskip("envbridge.conformance.cli")
+    before = set(labelled("containers", engine))
+    code = check_image_main(["--image", counter_image, "--quick"])
+    output = capsys.readouterr().out
+    assert code == 0, output
+    assert "MUST" in output or "must" in output.lower()
+    assert set(labelled("containers", engine)) == before
+
+
+def test_check_image_of_a_missing_image_exits_2_like_an_unreachable_server(capsys):
+    assert check_image_main(["--image", f"envbridge-test/missing:{TEST_RUN_ID}"]) == 2
+    assert "envbridge build TARGET -t" in capsys.readouterr().err

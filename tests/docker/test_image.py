@@ -1,0 +1,59 @@
+"""A built image: offline install, non-root, health-checked, served on port 8000."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+import pytest
+import yaml
+
+from tests.docker.conftest import TEST_RUN_ID, TEST_RUN_LABEL
+
+pytestmark = pytest.mark.docker
+
+
+def read_file_from_image(engine, image: str, path: str) -> str:
+    container = engine.containers.create(image, labels={TEST_RUN_LABEL: TEST_RUN_ID})
+    try:
+        stream, _ = container.get_archive(path)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            return archive.extractfile(archive.getmembers()[0]).read().decode()
+    finally:
+        container.remove(force=True)
+
+
+def test_image_runs_serve_on_8000_as_a_non_root_user_with_a_healthcheck(engine, counter_image):
+    config = engine.images.get(counter_image).attrs["Config"]
+    assert config["User"] == "envbridge"
+    assert config["Cmd"][1:4] == ["serve", "envs.native.counter:CounterEnv", "--host"]
+    assert config["Cmd"][config["Cmd"].index("--port") + 1] == "8000"
+    assert "8000/tcp" in config["ExposedPorts"]
+    assert "/health" in " ".join(config["Healthcheck"]["Test"])
+
+
+def test_image_carries_an_openenv_manifest(engine, counter_image):
+    manifest = yaml.safe_load(read_file_from_image(engine, counter_image, "/app/openenv.yaml"))
+    assert manifest["spec_version"] == 1
+    assert manifest["port"] == 8000
+    assert manifest["name"] == "counterenv"
+
+
+def test_wheels_never_reach_the_final_image(engine, counter_image):
+    output = engine.containers.run(
+        counter_image,
+        [
+            "bash",
+            "-c",
+            "ls /wheels 2>&1; /opt/envbridge/bin/pip list 2>/dev/null | grep -c envbridge",
+        ],
+        remove=True,
+        labels={TEST_RUN_LABEL: TEST_RUN_ID},
+    ).decode()
+    assert "No such file" in output
+    assert output.strip().endswith("1")
+
+
+def test_the_install_stage_images_are_pruned(engine, counter_image):
+    leftovers = engine.images.list(all=True, filters={"label": "org.envbridge.build-stage"})
+    assert leftovers == []
