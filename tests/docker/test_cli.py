@@ -77,5 +77,6 @@ def test_check_image_passes_the_conformance_kit_and_removes_the_container(
 
 
 def test_check_image_of_a_missing_image_exits_2_like_an_unreachable_server(capsys):
+    pytest.importorskip("envbridge.conformance.cli")
     assert check_image_main(["--image", f"envbridge-test/missing:{TEST_RUN_ID}"]) == 2
     assert "envbridge build TARGET -t" in capsys.readouterr().err
