@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from envbridge.docker.cli import build_main, check_image_main, run_main
+from envbridge.docker.cli import add_docker_commands, build_main, check_image_main, run_main
 from tests.docker.conftest import TEST_RUN_ID, labelled
 
 pytestmark = pytest.mark.docker
@@ -80,3 +81,25 @@ def test_check_image_of_a_missing_image_exits_2_like_an_unreachable_server(capsy
     pytest.importorskip("envbridge.conformance.cli")
     assert check_image_main(["--image", f"envbridge-test/missing:{TEST_RUN_ID}"]) == 2
     assert "envbridge build TARGET -t" in capsys.readouterr().err
+
+
+def test_docker_commands_mount_on_a_parent_cli_and_keep_their_own_help(capsys):
+    parser = argparse.ArgumentParser(prog="envbridge")
+    add_docker_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["build", "harbor:/no/such/tasks", "-t", "x:1", "--quiet"])
+    assert args.func(args) == 1
+    assert "is not a folder" in capsys.readouterr().err
+    args = parser.parse_args(["run", "--help"])
+    with pytest.raises(SystemExit):
+        args.func(args)
+    assert "usage: envbridge run" in capsys.readouterr().out
+
+
+def test_the_cli_module_imports_without_docker_py():
+    code = (
+        "import sys; sys.modules['docker'] = None\n"
+        "import envbridge.docker.cli as cli\n"
+        "print(sorted(cli.DOCKER_COMMANDS))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert output.stdout.strip() == "['base-image', 'build', 'run']", output.stderr
