@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from envbridge.docker.base_image import DEFAULT_BASE_TAG, PYTHON_LABEL, ensure_base_image
+from envbridge.docker.debs import download_debs
 from envbridge.docker.dockerfile import BUILD_STAGE_LABEL, render_dockerfile
 from envbridge.docker.engine import docker_client, image_exists
 from envbridge.docker.errors import DockerPackagingError
@@ -45,6 +46,7 @@ def build_image(
     plan = plan_target(target)
     plan.extras.update(extras)
     plan.requirements.extend(requirements)
+    options = {**plan.default_options, **(options or {})} or None
     client = docker_client()
     python = base_python(client, base, progress)
     build_id = uuid.uuid4().hex[:12]
@@ -55,8 +57,10 @@ def build_image(
             context / "wheels", sorted(plan.extras), plan.requirements, progress
         )
         check_wheels_fit(wheels, python)
+        debs = download_debs(plan.debian_packages, context / "debs", progress)
         _write_app(plan, context / "app")
-        (context / "Dockerfile").write_text(render_dockerfile(base=base, build_id=build_id))
+        dockerfile = render_dockerfile(base=base, build_id=build_id, with_debs=bool(debs))
+        (context / "Dockerfile").write_text(dockerfile)
         filesystem = _docker_build(client, context, progress)
         config = image_config(
             plan,

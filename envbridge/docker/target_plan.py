@@ -35,6 +35,12 @@ class TargetPlan:
     requirements: list[str] = field(default_factory=list)
     copies: list[tuple[Path, str]] = field(default_factory=list)
     """(host path, path relative to /app) pairs."""
+    debian_packages: list[str] = field(default_factory=list)
+    """Debian packages (without dependencies beyond the base) unpacked into the image."""
+    default_options: dict[str, object] = field(default_factory=dict)
+    """Serve options the target needs in a container (the user's options win)."""
+    sandbox_privileges: bool = False
+    """The server makes its own sandboxes (bubblewrap): root, CAP_SYS_ADMIN, no seccomp."""
 
 
 def plan_target(target: str) -> TargetPlan:
@@ -74,6 +80,11 @@ def _plan_harbor(path_text: str) -> TargetPlan:
         name=_slug(path.name),
         extras={"harbor"},
         copies=[(path, inside)],
+        # no Docker engine inside the container: episodes use the bridge's local
+        # backend, whose per-command sandboxes are bubblewrap namespaces
+        debian_packages=["bubblewrap"],
+        default_options={"backend": "local"},
+        sandbox_privileges=True,
     )
 
 
