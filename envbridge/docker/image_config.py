@@ -22,7 +22,7 @@ TARGET_LABEL = "org.envbridge.target"
 RUN_OPTIONS_LABEL = "org.envbridge.run-options"
 """JSON docker-run options the image needs; ``envbridge run`` and ``connect`` apply them."""
 SANDBOX_RUN_OPTIONS = {
-    "cap_add": ["SYS_ADMIN"],
+    "cap_add": ["SYS_ADMIN", "NET_ADMIN"],
     "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
 }
 """What bubblewrap needs inside a container: namespaces, mounts and pivot_root."""

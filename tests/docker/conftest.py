@@ -13,6 +13,7 @@ import pytest
 
 docker = pytest.importorskip("docker")
 
+ROOT = Path(__file__).resolve().parents[2]
 TEST_RUN_LABEL = "org.envbridge.test-run"
 TEST_RUN_ID = uuid.uuid4().hex[:12]
 """Every image the tests build carries this label; containers inherit it from the image."""
@@ -88,6 +89,7 @@ def no_leaked_networks_images_or_folders() -> Iterator[None]:
 TEST_IMAGES: dict[str, tuple[str, str | None]] = {
     "counter": ("envs.native.counter:CounterEnv", None),
     "cartpole": ("gym:CartPole-v1", "envbridge.bridges.gymnasium"),
+    "harbor": (f"harbor:{ROOT / 'envs' / 'harbor'}", "envbridge.bridges.harbor"),
 }
 """name -> (serve target, the bridge module it needs: images are built only when present)."""
 
@@ -132,6 +134,12 @@ def _image_or_skip(images: dict[str, str], name: str) -> str:
 def counter_image(test_images: dict[str, str]) -> str:
     """The native sample env (envs.native.counter) as an image."""
     return _image_or_skip(test_images, "counter")
+
+
+@pytest.fixture(scope="session")
+def harbor_image(test_images: dict[str, str]) -> str:
+    """The sample harbor task set (envs/harbor) through the harbor bridge, as an image."""
+    return _image_or_skip(test_images, "harbor")
 
 
 @pytest.fixture(scope="session")
