@@ -69,7 +69,10 @@ def build_image(
             options=options,
             labels=labels,
         )
+        replaced = client.images.get(tag).id if image_exists(client, tag) else None
         image_id = commit_with_config(client, filesystem, tag, config)
+        if replaced and replaced != image_id:
+            _remove_if_untagged(client, replaced)
     finally:
         shutil.rmtree(context, ignore_errors=True)
         client.images.prune(filters={"label": f"{BUILD_STAGE_LABEL}={build_id}"})
@@ -146,8 +149,12 @@ def _docker_build(client: docker.DockerClient, context: Path, progress: Progress
 
 
 def _remove_if_untagged(client: docker.DockerClient, image_id: str) -> None:
-    """Drop the build's file-system image unless it is the committed image's parent."""
+    """Drop an image nothing names any more (a build's file system, a replaced tag).
+
+    Docker refuses while a container or a child image uses it; then it stays.
+    """
     import docker
 
     with contextlib.suppress(docker.errors.APIError):
-        client.images.remove(image_id, noprune=False)
+        if not client.images.get(image_id).tags:
+            client.images.remove(image_id)
