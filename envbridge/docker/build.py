@@ -101,11 +101,17 @@ def base_python(client: docker.DockerClient, base: str, progress: Progress) -> s
     labelled = client.images.get(base).labels.get(PYTHON_LABEL)
     if labelled:
         return labelled
-    output = client.containers.run(
-        base,
-        ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        remove=True,
-    )
+    try:
+        output = client.containers.run(
+            base,
+            ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            remove=True,
+        )
+    except docker.errors.ContainerError as exc:
+        raise DockerPackagingError(
+            f"base image {base} cannot run python3 ({exc}); give a --base with Python 3 "
+            "and useradd (Debian-like), or use the offline base"
+        ) from exc
     return output.decode().strip()
 
 

@@ -105,6 +105,9 @@ def start_container(
     except docker.errors.APIError as exc:
         _remove_by_name(client, name)
         raise DockerPackagingError(f"cannot start {image}: {exc.explanation or exc}") from exc
+    except BaseException:  # Ctrl-C between create and start
+        _remove_by_name(client, name)
+        raise
     try:
         url = f"http://127.0.0.1:{_published_port(container)}"
         _wait_healthy(container, url, health_timeout_s)
