@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from envbridge.docker.base_image import DEFAULT_BASE_TAG, PYTHON_LABEL, ensure_base_image
 from envbridge.docker.debs import download_debs
 from envbridge.docker.dockerfile import BUILD_STAGE_LABEL, render_dockerfile
-from envbridge.docker.engine import docker_client, image_exists
+from envbridge.docker.engine import docker_client, image_exists, run_once
 from envbridge.docker.errors import DockerPackagingError
 from envbridge.docker.image_config import commit_with_config, image_config
 from envbridge.docker.manifest import openenv_manifest
@@ -101,18 +101,15 @@ def base_python(client: docker.DockerClient, base: str, progress: Progress) -> s
     labelled = client.images.get(base).labels.get(PYTHON_LABEL)
     if labelled:
         return labelled
-    try:
-        output = client.containers.run(
-            base,
-            ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            remove=True,
-        )
-    except docker.errors.ContainerError as exc:
+    code, output = run_once(
+        client, base, ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+    )
+    if code != 0:
         raise DockerPackagingError(
-            f"base image {base} cannot run python3 ({exc}); give a --base with Python 3 "
-            "and useradd (Debian-like), or use the offline base"
-        ) from exc
-    return output.decode().strip()
+            f"base image {base} cannot run python3 ({output.strip()}); give a --base with "
+            "Python 3 and useradd (Debian-like), or use the offline base"
+        )
+    return output.strip()
 
 
 def _write_app(plan: TargetPlan, app_dir: Path) -> None:

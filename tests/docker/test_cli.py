@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from envbridge.docker.cli import add_docker_commands, build_main, check_image_main, run_main
-from tests.docker.conftest import TEST_RUN_ID, labelled
+from tests.docker.conftest import TEST_RUN_ID, TEST_RUN_LABEL, labelled
 
 pytestmark = pytest.mark.docker
 
@@ -103,3 +103,22 @@ def test_the_cli_module_imports_without_docker_py():
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert output.stdout.strip() == "['base-image', 'build', 'run']", output.stderr
+
+
+def test_a_base_without_python3_is_refused_before_anything_is_built(engine, base_image, capsys):
+    from envbridge.docker.base_image import PYTHON_LABEL
+
+    container = engine.containers.run(
+        base_image, ["rm", "/usr/bin/python3"], detach=True, labels={TEST_RUN_LABEL: TEST_RUN_ID}
+    )
+    container.wait()
+    tag = f"envbridge-test/no-python:{TEST_RUN_ID}"
+    repository, version = tag.split(":")
+    container.commit(repository, version, conf={"Labels": {PYTHON_LABEL: ""}})
+    container.remove()
+    try:
+        argv = ["envs.native.counter:CounterEnv", "-t", "envbridge-test/never:1", "--quiet"]
+        assert build_main([*argv, "--base", tag]) == 1
+        assert "cannot run python3" in capsys.readouterr().err
+    finally:
+        engine.images.remove(tag, force=True)
