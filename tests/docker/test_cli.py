@@ -95,9 +95,9 @@ def test_docker_commands_mount_on_a_parent_cli_and_keep_their_own_help(capsys):
     assert "usage: envbridge run" in capsys.readouterr().out
 
 
-def test_the_cli_module_imports_without_docker_py():
+def test_the_cli_module_imports_without_the_docker_extra():
     code = (
-        "import sys; sys.modules['docker'] = None\n"
+        "import sys; sys.modules['docker'] = sys.modules['packaging'] = None\n"
         "import envbridge.docker.cli as cli\n"
         "print(sorted(cli.DOCKER_COMMANDS))"
     )
