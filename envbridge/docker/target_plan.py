@@ -93,6 +93,10 @@ def _ship_module(module: str, plan: TargetPlan) -> None:
     top = module.split(".")[0]
     if top == "envbridge":
         return
+    requirement = _installed_requirement(top)
+    if requirement:
+        plan.requirements.append(requirement)
+        return
     # like 'envbridge serve': modules in the current folder first, then sys.path
     spec = importlib.machinery.PathFinder.find_spec(top, [str(Path.cwd()), *sys.path])
     if spec is None:
@@ -100,10 +104,6 @@ def _ship_module(module: str, plan: TargetPlan) -> None:
             f"cannot find module {top!r} to put into the image; run from the folder that "
             "contains it or install it (pip install -e ...)"
         )
-    requirement = _installed_requirement(top)
-    if requirement:
-        plan.requirements.append(requirement)
-        return
     source = (
         Path(next(iter(spec.submodule_search_locations)))
         if spec.submodule_search_locations
