@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+import time
 
 import pytest
 import yaml
@@ -57,3 +58,18 @@ def test_wheels_never_reach_the_final_image(engine, counter_image):
 def test_the_install_stage_images_are_pruned(engine, counter_image):
     leftovers = engine.images.list(all=True, filters={"label": "org.envbridge.build-stage"})
     assert leftovers == []
+
+
+def test_dockers_own_healthcheck_reports_the_server_healthy(engine, counter_image):
+    from envbridge.docker.container import start_container
+
+    with start_container(counter_image) as running:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline:
+            running.container.reload()
+            status = running.container.attrs["State"]["Health"]["Status"]
+            if status == "healthy":
+                break
+            time.sleep(0.5)
+        assert status == "healthy", running.container.attrs["State"]["Health"]
