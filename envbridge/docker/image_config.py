@@ -10,10 +10,10 @@ import json
 from typing import TYPE_CHECKING
 
 from envbridge import __version__
-from envbridge.docker.container_app import MODE_VAR, OPTIONS_VAR, TARGET_VAR
 from envbridge.docker.dockerfile import USER, VENV
 from envbridge.docker.manifest import CONTAINER_PORT
 from envbridge.docker.target_plan import APP_DIR, SOURCE_DIR, TargetPlan
+from envbridge.docker.variables import MODE_VAR, OPTIONS_VAR, TARGET_VAR
 
 if TYPE_CHECKING:
     import docker
