@@ -11,11 +11,13 @@ import json
 import os
 
 from envbridge.docker.variables import MODE_VAR, OPTIONS_VAR, TARGET_VAR
-from envbridge.spec.server import create_app
+from envbridge.spec.server import EnvServerApp, create_app
 from envbridge.targets import resolve_target
 
 
-def app_from_environment(environ: dict[str, str] | os._Environ[str] = os.environ):
+def app_from_environment(
+    environ: dict[str, str] | os._Environ[str] = os.environ,
+) -> EnvServerApp:
     """Build the app for the target named in ``environ`` (raise when it names none)."""
     target = environ.get(TARGET_VAR)
     if not target:

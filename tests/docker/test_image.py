@@ -6,6 +6,7 @@ import io
 import tarfile
 import time
 
+import httpx
 import pytest
 import yaml
 
@@ -73,3 +74,13 @@ def test_dockers_own_healthcheck_reports_the_server_healthy(engine, counter_imag
                 break
             time.sleep(0.5)
         assert status == "healthy", running.container.attrs["State"]["Health"]
+
+
+def test_the_manifest_app_string_serves_the_target_under_uvicorn_in_the_image(counter_image):
+    from envbridge.docker.container import start_container
+
+    uvicorn = ["/opt/envbridge/bin/uvicorn", "envbridge.docker.container_app:app"]
+    command = [*uvicorn, "--host", "0.0.0.0", "--port", "8000"]
+    with start_container(counter_image, command=command) as running:
+        metadata = httpx.get(f"{running.url}/metadata", trust_env=False).json()
+        assert metadata["name"] == "counter"
