@@ -34,6 +34,7 @@ def measure(image: str, runs: int) -> dict:
             starts.append(running.startup_s)
     return {
         "image": image,
+        "openenv_launcher_s": measure_openenv_launcher(image, runs),
         "size_mb": round(client.images.get(image).attrs["Size"] / 1e6, 1),
         "cold_start_s": {
             "median": round(statistics.median(starts), 3),
@@ -42,6 +43,24 @@ def measure(image: str, runs: int) -> dict:
             "runs": runs,
         },
     }
+
+
+def measure_openenv_launcher(image: str, runs: int) -> dict | None:
+    """The same cold start through OpenEnv's LocalDockerProvider (None if not installed)."""
+    try:
+        from openenv.core.containers.runtime.providers import LocalDockerProvider
+    except ImportError:
+        return None
+    starts = []
+    for _ in range(runs):
+        provider = LocalDockerProvider()
+        started = time.monotonic()
+        try:
+            provider.wait_for_ready(provider.start_container(image))
+            starts.append(time.monotonic() - started)
+        finally:
+            provider.stop_container()
+    return {"median": round(statistics.median(starts), 3), "runs": runs}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             f"cold start median {start['median']:.2f} s (min {start['min']:.2f}, "
             f"max {start['max']:.2f}, {start['runs']} runs)"
             + (f"  build {result['build_s']} s" if "build_s" in result else "")
+            + (
+                f"  (OpenEnv launcher median {result['openenv_launcher_s']['median']:.2f} s)"
+                if result["openenv_launcher_s"]
+                else ""
+            )
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

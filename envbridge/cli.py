@@ -155,6 +155,12 @@ def _run_harbor(args: argparse.Namespace) -> int:
     return lint_main(args.rest)
 
 
+def _add_docker(sub: argparse._SubParsersAction) -> None:
+    from envbridge.docker.cli import add_docker_commands
+
+    add_docker_commands(sub)
+
+
 def _add_check(sub: argparse._SubParsersAction) -> None:
     from envbridge.conformance.cli import add_subcommand
 
@@ -165,6 +171,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
     _add_harbor,
+    _add_docker,
 ]
 """Each adds one subcommand; rooms append theirs here."""
 
@@ -184,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"] and any(a.split("=")[0] == "--image" for a in argv[1:]):
+        from envbridge.docker.cli import check_image_main  # a container instead of a URL
+
+        return check_image_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

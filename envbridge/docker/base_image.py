@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from docker.utils import parse_repository_tag
-
 from envbridge.docker.debian import debian_mirror
 from envbridge.docker.engine import docker_client, image_exists
 from envbridge.docker.errors import DockerPackagingError
@@ -75,6 +73,8 @@ def ensure_base_image(
             _run(["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(tarball), "."])
             size_mb = tarball.stat().st_size / 1e6
             progress(f"base-image: importing {size_mb:.0f} MB into Docker as {tag}")
+            from docker.utils import parse_repository_tag
+
             repository, version = parse_repository_tag(tag)
             client.api.import_image_from_file(
                 str(tarball),

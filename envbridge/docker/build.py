@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from envbridge.docker.base_image import DEFAULT_BASE_TAG, PYTHON_LABEL, ensure_base_image
+from envbridge.docker.debs import download_debs
 from envbridge.docker.dockerfile import BUILD_STAGE_LABEL, render_dockerfile
-from envbridge.docker.engine import docker_client, image_exists
+from envbridge.docker.engine import docker_client, image_exists, run_once
 from envbridge.docker.errors import DockerPackagingError
 from envbridge.docker.image_config import commit_with_config, image_config
 from envbridge.docker.manifest import openenv_manifest
@@ -45,6 +46,7 @@ def build_image(
     plan = plan_target(target)
     plan.extras.update(extras)
     plan.requirements.extend(requirements)
+    options = {**plan.default_options, **(options or {})} or None
     client = docker_client()
     python = base_python(client, base, progress)
     build_id = uuid.uuid4().hex[:12]
@@ -55,8 +57,10 @@ def build_image(
             context / "wheels", sorted(plan.extras), plan.requirements, progress
         )
         check_wheels_fit(wheels, python)
+        debs = download_debs(plan.debian_packages, context / "debs", progress)
         _write_app(plan, context / "app")
-        (context / "Dockerfile").write_text(render_dockerfile(base=base, build_id=build_id))
+        dockerfile = render_dockerfile(base=base, build_id=build_id, with_debs=bool(debs))
+        (context / "Dockerfile").write_text(dockerfile)
         filesystem = _docker_build(client, context, progress)
         config = image_config(
             plan,
@@ -65,7 +69,10 @@ def build_image(
             options=options,
             labels=labels,
         )
+        replaced = client.images.get(tag).id if image_exists(client, tag) else None
         image_id = commit_with_config(client, filesystem, tag, config)
+        if replaced and replaced != image_id:
+            _remove_if_untagged(client, replaced)
     finally:
         shutil.rmtree(context, ignore_errors=True)
         client.images.prune(filters={"label": f"{BUILD_STAGE_LABEL}={build_id}"})
@@ -94,12 +101,15 @@ def base_python(client: docker.DockerClient, base: str, progress: Progress) -> s
     labelled = client.images.get(base).labels.get(PYTHON_LABEL)
     if labelled:
         return labelled
-    output = client.containers.run(
-        base,
-        ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        remove=True,
+    code, output = run_once(
+        client, base, ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
     )
-    return output.decode().strip()
+    if code != 0:
+        raise DockerPackagingError(
+            f"base image {base} cannot run python3 ({output.strip()}); give a --base with "
+            "Python 3 and useradd (Debian-like), or use the offline base"
+        )
+    return output.strip()
 
 
 def _write_app(plan: TargetPlan, app_dir: Path) -> None:
@@ -142,8 +152,12 @@ def _docker_build(client: docker.DockerClient, context: Path, progress: Progress
 
 
 def _remove_if_untagged(client: docker.DockerClient, image_id: str) -> None:
-    """Drop the build's file-system image unless it is the committed image's parent."""
+    """Drop an image nothing names any more (a build's file system, a replaced tag).
+
+    Docker refuses while a container or a child image uses it; then it stays.
+    """
     import docker
 
     with contextlib.suppress(docker.errors.APIError):
-        client.images.remove(image_id, noprune=False)
+        if not client.images.get(image_id).tags:
+            client.images.remove(image_id)

@@ -1,4 +1,9 @@
-"""The Docker commands of the ``envbridge`` CLI; each is ``*_main(argv) -> exit code``."""
+"""The Docker commands of the ``envbridge`` CLI; each is ``*_main(argv) -> exit code``.
+
+``add_docker_commands(subparsers)`` mounts ``base-image``, ``build`` and ``run`` on the
+``envbridge`` parser; ``check_image_main`` serves ``envbridge check --image``. Importing
+this module does not need docker-py (commands report its absence when run).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import argparse
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from envbridge.docker.base_image import BASE_PACKAGES, DEFAULT_BASE_TAG, DEFAULT_SUITE
 from envbridge.docker.errors import DockerPackagingError
@@ -190,3 +195,19 @@ def check_image_main(argv: Sequence[str] | None = None) -> int:
     except DockerPackagingError as exc:
         print(f"envbridge check: error: {exc}", file=sys.stderr)
         return 2
+
+
+DOCKER_COMMANDS: dict[str, tuple[str, Callable[[Sequence[str]], int]]] = {
+    "base-image": ("build the offline Debian+Python base image", base_image_main),
+    "build": ("build a Docker image serving a target", build_main),
+    "run": ("run an image on 127.0.0.1 and wait until healthy", run_main),
+}
+
+
+def add_docker_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Mount the Docker commands; each parses its own arguments (``--help`` included)."""
+    for name, (summary, main) in DOCKER_COMMANDS.items():
+        # no option prefix: every word, --help included, reaches the command's own parser
+        parser = subparsers.add_parser(name, help=summary, add_help=False, prefix_chars="\0")
+        parser.add_argument("args", nargs="*")
+        parser.set_defaults(func=lambda parsed, main=main: main(parsed.args))

@@ -8,6 +8,7 @@ and the container is removed on close and on every start-up or health failure.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import time
 import uuid
@@ -19,6 +20,7 @@ import httpx
 
 from envbridge.docker.engine import docker_client, image_exists
 from envbridge.docker.errors import DockerPackagingError
+from envbridge.docker.image_config import RUN_OPTIONS_LABEL
 from envbridge.docker.manifest import CONTAINER_PORT
 
 if TYPE_CHECKING:
@@ -86,6 +88,7 @@ def start_container(
             f"image {image!r} is not in the local Docker engine; build it with: "
             f"envbridge build TARGET -t {image} (or docker pull it where a registry is reachable)"
         )
+    run_options = image_run_options(client, image)
     name = _container_name(image)
     started = time.monotonic()
     try:
@@ -97,10 +100,14 @@ def start_container(
             ports={f"{CONTAINER_PORT}/tcp": ("127.0.0.1", port)},
             environment=environment or {},
             labels={MANAGED_LABEL: "1", **(labels or {})},
+            **run_options,
         )
     except docker.errors.APIError as exc:
         _remove_by_name(client, name)
         raise DockerPackagingError(f"cannot start {image}: {exc.explanation or exc}") from exc
+    except BaseException:  # Ctrl-C between create and start
+        _remove_by_name(client, name)
+        raise
     try:
         url = f"http://127.0.0.1:{_published_port(container)}"
         _wait_healthy(container, url, health_timeout_s)
@@ -108,6 +115,12 @@ def start_container(
         _remove(container, timeout_s=0)
         raise
     return RunningContainer(url=url, container=container, startup_s=time.monotonic() - started)
+
+
+def image_run_options(client: docker.DockerClient, image: str) -> dict[str, Any]:
+    """The docker-run options ``image`` declares it needs (its run-options label)."""
+    label = client.images.get(image).labels.get(RUN_OPTIONS_LABEL)
+    return json.loads(label) if label else {}
 
 
 def _published_port(container: Container) -> int:

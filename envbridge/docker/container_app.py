@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import os
 
-from envbridge.spec.server import create_app
+from envbridge.docker.variables import MODE_VAR, OPTIONS_VAR, TARGET_VAR
+from envbridge.spec.server import EnvServerApp, create_app
 from envbridge.targets import resolve_target
 
-TARGET_VAR = "ENVBRIDGE_TARGET"
-MODE_VAR = "ENVBRIDGE_MODE"
-OPTIONS_VAR = "ENVBRIDGE_OPTIONS"
 
-
-def app_from_environment(environ: dict[str, str] | os._Environ[str] = os.environ):
+def app_from_environment(
+    environ: dict[str, str] | os._Environ[str] = os.environ,
+) -> EnvServerApp:
     """Build the app for the target named in ``environ`` (raise when it names none)."""
     target = environ.get(TARGET_VAR)
     if not target:

@@ -14,12 +14,17 @@ USER_ID = 10001
 BUILD_STAGE_LABEL = "org.envbridge.build-stage"
 
 
-def render_dockerfile(*, base: str, build_id: str) -> str:
-    """The Dockerfile text; the context holds ``wheels/`` and ``app/``.
+def render_dockerfile(*, base: str, build_id: str, with_debs: bool = False) -> str:
+    """The Dockerfile text; the context holds ``wheels/``, ``app/`` and maybe ``debs/``.
 
     The wheels are installed with ``--no-index`` (the build also runs without a
     network) and never reach the final image: only ``/stage`` is copied over.
     """
+    unpack_debs = (
+        ' \\\n && for deb in /context/debs/*.deb; do dpkg-deb -x "$deb" /stage; done'
+        if with_debs
+        else ""
+    )
     return f"""\
 # Written by 'envbridge build'.
 FROM {base} AS install
@@ -33,7 +38,7 @@ RUN python3 -m venv {VENV} \\
  && cp -a {VENV} /stage/opt/ \\
  && cp -a /etc/passwd /etc/group /etc/shadow /etc/gshadow /stage/etc/ \\
  && install -d -o {USER} -g {USER} /stage/home/{USER} \\
- && cp -a /context/app /stage/app
+ && cp -a /context/app /stage/app{unpack_debs}
 
 FROM {base}
 COPY --from=install /stage /

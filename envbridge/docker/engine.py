@@ -37,3 +37,23 @@ def image_exists(client: docker.DockerClient, tag: str) -> bool:
     except docker.errors.ImageNotFound:
         return False
     return True
+
+
+def run_once(client: docker.DockerClient, image: str, command: list[str]) -> tuple[int, str]:
+    """Run ``command`` in a throwaway container; (exit code, output). Always removed.
+
+    (docker-py's ``containers.run(remove=True)`` leaves the container behind when it
+    cannot be started, e.g. when the command does not exist.)
+    """
+    import docker
+
+    container = client.containers.create(image, command)
+    try:
+        try:
+            container.start()
+        except docker.errors.APIError as exc:
+            return 127, str(exc.explanation or exc)
+        status = container.wait()
+        return status["StatusCode"], container.logs().decode(errors="replace")
+    finally:
+        container.remove(force=True)

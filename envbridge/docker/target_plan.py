@@ -35,6 +35,12 @@ class TargetPlan:
     requirements: list[str] = field(default_factory=list)
     copies: list[tuple[Path, str]] = field(default_factory=list)
     """(host path, path relative to /app) pairs."""
+    debian_packages: list[str] = field(default_factory=list)
+    """Debian packages (without dependencies beyond the base) unpacked into the image."""
+    default_options: dict[str, object] = field(default_factory=dict)
+    """Serve options the target needs in a container (the user's options win)."""
+    sandbox_privileges: bool = False
+    """The server makes its own sandboxes (bubblewrap): root, CAP_SYS_ADMIN, no seccomp."""
 
 
 def plan_target(target: str) -> TargetPlan:
@@ -74,6 +80,11 @@ def _plan_harbor(path_text: str) -> TargetPlan:
         name=_slug(path.name),
         extras={"harbor"},
         copies=[(path, inside)],
+        # no Docker engine inside the container: episodes use the bridge's local
+        # backend, whose per-command sandboxes are bubblewrap namespaces
+        debian_packages=["bubblewrap"],
+        default_options={"backend": "local"},
+        sandbox_privileges=True,
     )
 
 
@@ -82,6 +93,10 @@ def _ship_module(module: str, plan: TargetPlan) -> None:
     top = module.split(".")[0]
     if top == "envbridge":
         return
+    requirement = _installed_requirement(top)
+    if requirement:
+        plan.requirements.append(requirement)
+        return
     # like 'envbridge serve': modules in the current folder first, then sys.path
     spec = importlib.machinery.PathFinder.find_spec(top, [str(Path.cwd()), *sys.path])
     if spec is None:
@@ -89,10 +104,6 @@ def _ship_module(module: str, plan: TargetPlan) -> None:
             f"cannot find module {top!r} to put into the image; run from the folder that "
             "contains it or install it (pip install -e ...)"
         )
-    requirement = _installed_requirement(top)
-    if requirement:
-        plan.requirements.append(requirement)
-        return
     source = (
         Path(next(iter(spec.submodule_search_locations)))
         if spec.submodule_search_locations

@@ -16,13 +16,14 @@ import tomllib
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-
-from packaging.tags import Tag, compatible_tags, cpython_tags, platform_tags
-from packaging.utils import parse_wheel_filename
+from typing import TYPE_CHECKING
 
 import envbridge
 from envbridge.docker.errors import DockerPackagingError
 from envbridge.docker.progress import Progress, print_progress
+
+if TYPE_CHECKING:
+    from packaging.tags import Tag
 
 
 def envbridge_source_root() -> Path:
@@ -90,6 +91,8 @@ def _run_pip(command: list[str], progress: Progress) -> None:
 
 def supported_tags(python: str) -> set[Tag]:
     """Wheel tags a CPython ``python`` (``"3.11"``) on this host's platform accepts."""
+    from packaging.tags import compatible_tags, cpython_tags, platform_tags
+
     version = tuple(int(part) for part in python.split(".")[:2])
     platforms = list(platform_tags())
     return set(cpython_tags(version, platforms=platforms)) | set(
@@ -99,6 +102,8 @@ def supported_tags(python: str) -> set[Tag]:
 
 def check_wheels_fit(wheels: Sequence[Path], python: str) -> None:
     """Raise when a wheel cannot install on the image's Python ``python``."""
+    from packaging.utils import parse_wheel_filename
+
     accepted = supported_tags(python)
     misfits = [w.name for w in wheels if not parse_wheel_filename(w.name)[3] & accepted]
     if misfits:

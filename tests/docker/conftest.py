@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 docker = pytest.importorskip("docker")
 
+ROOT = Path(__file__).resolve().parents[2]
 TEST_RUN_LABEL = "org.envbridge.test-run"
 TEST_RUN_ID = uuid.uuid4().hex[:12]
 """Every image the tests build carries this label; containers inherit it from the image."""
@@ -83,18 +86,63 @@ def no_leaked_networks_images_or_folders() -> Iterator[None]:
         assert {n.id for n in client.networks.list()} == networks, "networks leaked"
 
 
-def build_test_image(engine: docker.DockerClient, target: str, name: str, **options) -> str:
-    """Build ``target`` once for this session, labelled so leaks are countable."""
+TEST_IMAGES: dict[str, tuple[str, str | None]] = {
+    "counter": ("envs.native.counter:CounterEnv", None),
+    "cartpole": ("gym:CartPole-v1", "envbridge.bridges.gymnasium"),
+    "harbor": (f"harbor:{ROOT / 'envs' / 'harbor'}", "envbridge.bridges.harbor"),
+}
+"""name -> (serve target, the bridge module it needs: images are built only when present)."""
+
+
+def build_test_image(target: str, name: str) -> str:
+    """Build ``target`` as a test image, labelled so leaks are countable."""
     from envbridge.docker.build import build_image
 
     tag = f"envbridge-test/{name}:{TEST_RUN_ID}"
-    build_image(target, tag, labels={TEST_RUN_LABEL: TEST_RUN_ID}, **options)
+    build_image(target, tag, labels={TEST_RUN_LABEL: TEST_RUN_ID})
     return tag
 
 
 @pytest.fixture(scope="session")
-def counter_image(engine: docker.DockerClient, base_image: str) -> Iterator[str]:
-    """The native sample env (envs.native.counter) as an image, removed after the session."""
-    tag = build_test_image(engine, "envs.native.counter:CounterEnv", "counter")
-    yield tag
-    engine.images.remove(tag, force=True)
+def test_images(engine: docker.DockerClient, base_image: str) -> Iterator[dict[str, str]]:
+    """Every test image whose bridge is installed, built concurrently once per session."""
+    wanted = {
+        name: target
+        for name, (target, bridge) in TEST_IMAGES.items()
+        if bridge is None or importlib.util.find_spec(bridge) is not None
+    }
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        futures = {name: pool.submit(build_test_image, t, name) for name, t in wanted.items()}
+    built = {name: f.result() for name, f in futures.items() if not f.exception()}
+    try:
+        for future in futures.values():
+            if future.exception():
+                raise future.exception()
+        yield built
+    finally:
+        for tag in built.values():
+            engine.images.remove(tag, force=True)
+
+
+def _image_or_skip(images: dict[str, str], name: str) -> str:
+    if name not in images:
+        pytest.skip(f"the bridge for the {name} image is not installed")
+    return images[name]
+
+
+@pytest.fixture(scope="session")
+def counter_image(test_images: dict[str, str]) -> str:
+    """The native sample env (envs.native.counter) as an image."""
+    return _image_or_skip(test_images, "counter")
+
+
+@pytest.fixture(scope="session")
+def harbor_image(test_images: dict[str, str]) -> str:
+    """The sample harbor task set (envs/harbor) through the harbor bridge, as an image."""
+    return _image_or_skip(test_images, "harbor")
+
+
+@pytest.fixture(scope="session")
+def cartpole_image(test_images: dict[str, str]) -> str:
+    """Gymnasium's CartPole-v1 through the gymnasium bridge, as an image."""
+    return _image_or_skip(test_images, "cartpole")

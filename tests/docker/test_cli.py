@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import subprocess
 import sys
@@ -9,8 +10,8 @@ import sys
 import httpx
 import pytest
 
-from envbridge.docker.cli import build_main, check_image_main, run_main
-from tests.docker.conftest import TEST_RUN_ID, labelled
+from envbridge.docker.cli import add_docker_commands, build_main, check_image_main, run_main
+from tests.docker.conftest import TEST_RUN_ID, TEST_RUN_LABEL, labelled
 
 pytestmark = pytest.mark.docker
 
@@ -69,7 +70,9 @@ def test_check_image_passes_the_conformance_kit_and_removes_the_container(
 ):
     pytest.importorskip("envbridge.conformance.cli")
     before = set(labelled("containers", engine))
-    code = check_image_main(["--image", counter_image, "--quick"])
+    from envbridge.cli import main as envbridge_main
+
+    code = envbridge_main(["check", "--image", counter_image, "--quick"])  # via the CLI
     output = capsys.readouterr().out
     assert code == 0, output
     assert "MUST" in output or "must" in output.lower()
@@ -77,5 +80,47 @@ def test_check_image_passes_the_conformance_kit_and_removes_the_container(
 
 
 def test_check_image_of_a_missing_image_exits_2_like_an_unreachable_server(capsys):
+    pytest.importorskip("envbridge.conformance.cli")
     assert check_image_main(["--image", f"envbridge-test/missing:{TEST_RUN_ID}"]) == 2
     assert "envbridge build TARGET -t" in capsys.readouterr().err
+
+
+def test_docker_commands_mount_on_a_parent_cli_and_keep_their_own_help(capsys):
+    parser = argparse.ArgumentParser(prog="envbridge")
+    add_docker_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["build", "harbor:/no/such/tasks", "-t", "x:1", "--quiet"])
+    assert args.func(args) == 1
+    assert "is not a folder" in capsys.readouterr().err
+    args = parser.parse_args(["run", "--help"])
+    with pytest.raises(SystemExit):
+        args.func(args)
+    assert "usage: envbridge run" in capsys.readouterr().out
+
+
+def test_the_cli_module_imports_without_the_docker_extra():
+    code = (
+        "import sys; sys.modules['docker'] = sys.modules['packaging'] = None\n"
+        "import envbridge.docker.cli as cli\n"
+        "print(sorted(cli.DOCKER_COMMANDS))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert output.stdout.strip() == "['base-image', 'build', 'run']", output.stderr
+
+
+def test_a_base_without_python3_is_refused_before_anything_is_built(engine, base_image, capsys):
+    from envbridge.docker.base_image import PYTHON_LABEL
+
+    container = engine.containers.run(
+        base_image, ["rm", "/usr/bin/python3"], detach=True, labels={TEST_RUN_LABEL: TEST_RUN_ID}
+    )
+    container.wait()
+    tag = f"envbridge-test/no-python:{TEST_RUN_ID}"
+    repository, version = tag.split(":")
+    container.commit(repository, version, conf={"Labels": {PYTHON_LABEL: ""}})
+    container.remove()
+    try:
+        argv = ["envs.native.counter:CounterEnv", "-t", "envbridge-test/never:1", "--quiet"]
+        assert build_main([*argv, "--base", tag]) == 1
+        assert "cannot run python3" in capsys.readouterr().err
+    finally:
+        engine.images.remove(tag, force=True)

@@ -88,7 +88,7 @@ def test_run_against_image_hands_the_url_to_a_checker_then_cleans_up(engine, cou
 
 def test_connect_image_sync_client_removes_its_container_on_close(engine, counter_image):
     before = set(labelled("containers", engine))
-    with connect_image(counter_image).sync() as client:
+    with envbridge.connect(image=counter_image).sync() as client:  # the public front door
         assert client.reset(seed=2).observation["count"] == 2
         assert len(set(labelled("containers", engine)) - before) == 1
     assert set(labelled("containers", engine)) == before
@@ -121,3 +121,12 @@ def test_forgotten_client_is_removed_when_collected(engine, counter_image):
     del client
     gc.collect()
     assert set(labelled("containers", engine)) == before
+
+
+def test_a_chosen_port_is_used_on_loopback(counter_image):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with start_container(counter_image, port=port) as running:
+        assert running.url == f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{running.url}/health", trust_env=False).status_code == 200

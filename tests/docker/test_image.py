@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import tarfile
+import time
 
+import httpx
 import pytest
 import yaml
 
@@ -40,20 +42,48 @@ def test_image_carries_an_openenv_manifest(engine, counter_image):
 
 
 def test_wheels_never_reach_the_final_image(engine, counter_image):
+    script = (
+        "ls -d /context /stage 2>&1;"
+        " find / -xdev -name '*.whl' -not -path '/usr/share/python-wheels/*' | wc -l;"
+        " /opt/envbridge/bin/pip list 2>/dev/null | grep -c '^envbridge '"
+    )
     output = engine.containers.run(
         counter_image,
-        [
-            "bash",
-            "-c",
-            "ls /wheels 2>&1; /opt/envbridge/bin/pip list 2>/dev/null | grep -c envbridge",
-        ],
+        ["bash", "-c", script],
         remove=True,
         labels={TEST_RUN_LABEL: TEST_RUN_ID},
     ).decode()
-    assert "No such file" in output
-    assert output.strip().endswith("1")
+    lines = output.strip().splitlines()
+    assert "'/context': No such file" in lines[0]
+    assert "'/stage': No such file" in lines[1]
+    assert lines[2:] == ["0", "1"]  # no wheel files; envbridge installed
 
 
 def test_the_install_stage_images_are_pruned(engine, counter_image):
     leftovers = engine.images.list(all=True, filters={"label": "org.envbridge.build-stage"})
     assert leftovers == []
+
+
+def test_dockers_own_healthcheck_reports_the_server_healthy(engine, counter_image):
+    from envbridge.docker.container import start_container
+
+    with start_container(counter_image) as running:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline:
+            running.container.reload()
+            status = running.container.attrs["State"]["Health"]["Status"]
+            if status == "healthy":
+                break
+            time.sleep(0.5)
+        assert status == "healthy", running.container.attrs["State"]["Health"]
+
+
+def test_the_manifest_app_string_serves_the_target_under_uvicorn_in_the_image(counter_image):
+    from envbridge.docker.container import start_container
+
+    uvicorn = ["/opt/envbridge/bin/uvicorn", "envbridge.docker.container_app:app"]
+    command = [*uvicorn, "--host", "0.0.0.0", "--port", "8000"]
+    with start_container(counter_image, command=command) as running:
+        metadata = httpx.get(f"{running.url}/metadata", trust_env=False).json()
+        assert metadata["name"] == "counter"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from envbridge.conformance import check
 from envbridge.conformance.model import Level
+
 from tests.helpers import ROOT, envbridge_cli, serving_process
 
 
