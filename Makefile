@@ -40,6 +40,9 @@ test: $(STAMP) $(OE03) system-deps
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+base-image: $(STAMP) system-deps
+	$(BIN)/envbridge base-image
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
