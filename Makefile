@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format system-deps clean help
+.PHONY: demo test bench lint format system-deps clean help
 
 help:
 	@echo "make demo   - serve sample environments and drive them (the main job)"
 	@echo "make test   - run the test suite"
 	@echo "make lint   - ruff check + format check"
+	@echo "make bench  - envbridge vs the official OpenEnv stack (~8-10 min; BENCH_ARGS=--quick for a smoke run)"
 
 $(STAMP): pyproject.toml requirements-test.txt
 	$(PY) -m venv $(VENV)
@@ -35,6 +36,12 @@ test: $(STAMP) $(OE03) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy spec
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+base-image: $(STAMP) system-deps
+	$(BIN)/envbridge base-image
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,12 +35,21 @@ def serve(factory: Any, **kwargs: Any) -> None:
     _serve(factory, **kwargs)
 
 
-def connect(url: str, **kwargs: Any) -> AsyncClient:
+def connect(url: str | None = None, *, image: str | None = None, **kwargs: Any) -> AsyncClient:
     """A client for the server at ``url`` (async; ``.sync()`` gives the blocking twin).
 
     Keyword arguments: ``transport`` ("ws" or "http"), ``timeout_s``,
     ``connect_timeout_s``, ``session_id``. The connection opens on first use.
+    ``image=IMAGE`` instead starts that Docker image (``envbridge[docker]``), connects,
+    and removes the container on close or on any start-up failure; ``start_options``
+    (port, health timeout) go to the container start.
     """
+    if (url is None) == (image is None):
+        raise TypeError("connect() takes a url or image=..., exactly one of them")
+    if image is not None:
+        from envbridge.docker.connect import connect_image
+
+        return connect_image(image, **kwargs)
     from envbridge.spec.client import AsyncClient
 
     return AsyncClient(url, **kwargs)

@@ -77,6 +77,19 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
             help=f"JSON object of keyword arguments for {what}",
         )
     parser.add_argument(
+        "--backend",
+        choices=["auto", "docker", "local"],
+        default=None,
+        help="harbor: sandbox backend (default auto: docker when reachable)",
+    )
+    parser.add_argument(
+        "--base-image",
+        action="append",
+        default=None,
+        metavar="NAME=LOCAL",
+        help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=_run_serve)
@@ -87,6 +100,18 @@ def _run_serve(args: argparse.Namespace) -> int:
     from envbridge.targets import TargetError, resolve_target
 
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
+    if args.backend is not None:
+        options["backend"] = args.backend
+    if args.base_image:
+        try:
+            options["base_images"] = dict(item.split("=", 1) for item in args.base_image)
+        except ValueError:
+            print(
+                "envbridge serve: --base-image takes NAME=LOCAL, e.g. "
+                "python:3.12-slim=envbridge/base:py3",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     if os.getcwd() not in sys.path:  # like uvicorn's --app-dir .: module:factory from here
         sys.path.insert(0, os.getcwd())
     try:
@@ -112,13 +137,42 @@ def _run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_harbor(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "harbor",
+        help="harbor task directories: lint",
+        description="Tools for harbor-style task directories. "
+        "`envbridge harbor lint PATH --help` for the lint options.",
+    )
+    parser.add_argument("action", choices=["lint"], help="lint: report unsupported features")
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help="PATH and lint options")
+    parser.set_defaults(func=_run_harbor)
+
+
+def _run_harbor(args: argparse.Namespace) -> int:
+    from envbridge.bridges.harbor.cli import main as lint_main
+
+    return lint_main(args.rest)
+
+
+def _add_docker(sub: argparse._SubParsersAction) -> None:
+    from envbridge.docker.cli import add_docker_commands
+
+    add_docker_commands(sub)
+
+
 def _add_check(sub: argparse._SubParsersAction) -> None:
     from envbridge.conformance.cli import add_subcommand
 
     add_subcommand(sub)
 
 
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_serve,
+    _add_check,
+    _add_harbor,
+    _add_docker,
+]
 """Each adds one subcommand; rooms append theirs here."""
 
 
@@ -137,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"] and any(a.split("=")[0] == "--image" for a in argv[1:]):
+        from envbridge.docker.cli import check_image_main  # a container instead of a URL
+
+        return check_image_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -7,7 +7,9 @@ itself here by prefix; its module exposes ``load_target(rest, options) -> factor
 
 from __future__ import annotations
 
+import functools
 import importlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -41,8 +43,13 @@ def resolve_target(target: str, options: dict[str, Any] | None = None) -> Callab
                 f"target {target!r} needs the {extra} bridge: pip install 'envbridge[{extra}]' "
                 f"({exc})"
             ) from exc
-        return module.load_target(rest, options)
-    return _load_module_factory(prefix, rest, options)
+        try:
+            return module.load_target(rest, options)
+        except TargetError:
+            raise
+        except ValueError as exc:  # a bridge's "bad id / bad options" error
+            raise TargetError(f"target {target!r}: {exc}") from exc
+    return _adapting_gymnasium(_load_module_factory(prefix, rest, options))
 
 
 def _load_module_factory(module_name: str, attr: str, options: dict[str, Any]) -> Callable[[], Any]:
@@ -62,3 +69,42 @@ def _load_module_factory(module_name: str, attr: str, options: dict[str, Any]) -
     if options:
         return lambda: factory(**options)
     return factory
+
+
+FACTORY_ATTRIBUTES = ("concurrent_sessions", "blocking")
+"""Attributes the server reads from a factory; an adapted factory keeps them."""
+
+
+def _adapting_gymnasium(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """``factory`` as is, or wrapped so that a ``gymnasium.Env`` product is bridged.
+
+    An Environment class is returned unchanged (the server reads its class attributes);
+    a gymnasium.Env class or any other callable is wrapped, keeping its name and the
+    attributes the server reads. gymnasium is never imported here: a factory that made a
+    gymnasium.Env has already imported it.
+    """
+    if isinstance(factory, type) and not _is_gymnasium_env_class(factory):
+        return factory
+
+    def adapted() -> Any:
+        return _bridge_if_gymnasium(factory())
+
+    functools.update_wrapper(adapted, factory, updated=())
+    for name in FACTORY_ATTRIBUTES:
+        if hasattr(factory, name):
+            setattr(adapted, name, getattr(factory, name))
+    return adapted
+
+
+def _is_gymnasium_env_class(cls: type) -> bool:
+    gymnasium = sys.modules.get("gymnasium")
+    return gymnasium is not None and issubclass(cls, gymnasium.Env)
+
+
+def _bridge_if_gymnasium(product: Any) -> Any:
+    gymnasium = sys.modules.get("gymnasium")
+    if gymnasium is None or not isinstance(product, gymnasium.Env):
+        return product
+    from envbridge.bridges.gymnasium import GymEnvironment
+
+    return GymEnvironment(product)

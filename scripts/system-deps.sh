@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages envbridge's tests and demo use, when missing.
 # bubblewrap: private mount namespaces for the harbor local backend.
+# python3-pytest: harbor tasks' tests run pytest on the host userland (local backend).
 # debootstrap: builds the offline Docker base image (no registry is reachable here).
 set -euo pipefail
 needed=()
-for pkg_cmd in bubblewrap:bwrap debootstrap:debootstrap; do
+for pkg_cmd in bubblewrap:bwrap debootstrap:debootstrap python3-pytest:pytest-3; do
   pkg=${pkg_cmd%%:*}; cmd=${pkg_cmd##*:}
   command -v "$cmd" >/dev/null 2>&1 || needed+=("$pkg")
 done

@@ -101,6 +101,20 @@ class AsyncClient:
             session_id=self.session_id,
         )
 
+    def as_gymnasium(self, render_mode: str | None = None) -> Any:
+        """A real ``gymnasium.Env`` over this server (needs ``envbridge[gymnasium]``).
+
+        Its ``action_space`` / ``observation_space`` are rebuilt from the server's spaces,
+        so existing Gymnasium code runs unchanged against the remote env.
+        """
+        try:
+            from envbridge.bridges.gymnasium.remote import RemoteGymEnv
+        except ImportError as exc:
+            raise ImportError(
+                f"as_gymnasium() needs gymnasium: pip install 'envbridge[gymnasium]' ({exc})"
+            ) from exc
+        return RemoteGymEnv(self, render_mode=render_mode)
+
     # ------------------------------------------------------------------- the env API
 
     async def reset(
@@ -205,10 +219,15 @@ class AsyncClient:
             ws = await self._websocket()
             try:
                 await ws.send(frame)
-                reply = await asyncio.wait_for(ws.recv(), self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):  # no extra task, unlike wait_for
+                    reply = await ws.recv()
             except TimeoutError:
+                # A late reply would pair with the next request: drop this connection.
+                self._ws = None
+                await ws.close()
                 raise p.EnvbridgeClientError(
-                    f"no reply within {self.timeout_s} s; raise timeout_s for slow environments"
+                    f"no reply within {self.timeout_s} s, so the connection (and its session) "
+                    "was dropped; raise timeout_s for slow environments"
                 ) from None
             except ConnectionClosed as exc:
                 self._ws = None

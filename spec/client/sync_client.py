@@ -84,6 +84,20 @@ class SyncClient:
             http, self._http = self._http, None
             http.close()
 
+    def as_gymnasium(self, render_mode: str | None = None) -> Any:
+        """A real ``gymnasium.Env`` over this server (needs ``envbridge[gymnasium]``).
+
+        Its ``action_space`` / ``observation_space`` are rebuilt from the server's spaces,
+        so existing Gymnasium code runs unchanged against the remote env.
+        """
+        try:
+            from envbridge.bridges.gymnasium.remote import RemoteGymEnv
+        except ImportError as exc:
+            raise ImportError(
+                f"as_gymnasium() needs gymnasium: pip install 'envbridge[gymnasium]' ({exc})"
+            ) from exc
+        return RemoteGymEnv(self, render_mode=render_mode)
+
     def reset(
         self, seed: int | None = None, episode_id: str | None = None, **options: Any
     ) -> p.StepResult:
@@ -185,8 +199,12 @@ class SyncClient:
                 ws.send(frame)
                 reply = ws.recv(timeout=self.timeout_s)
             except TimeoutError:
+                # A late reply would pair with the next request: drop this connection.
+                self._ws = None
+                ws.close()
                 raise p.EnvbridgeClientError(
-                    f"no reply within {self.timeout_s} s; raise timeout_s for slow environments"
+                    f"no reply within {self.timeout_s} s, so the connection (and its session) "
+                    "was dropped; raise timeout_s for slow environments"
                 ) from None
             except ConnectionClosed as exc:
                 self._ws = None

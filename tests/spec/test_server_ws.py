@@ -219,3 +219,15 @@ def test_threads_do_not_leak_after_sessions():
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() <= before
+
+
+def test_client_timeout_drops_the_connection_so_late_replies_cannot_desync():
+    with serving(SlowAsync) as url:
+        client = envbridge.connect(url, timeout_s=0.3).sync()
+        client.reset()
+        with pytest.raises(envbridge.spec.client.EnvbridgeClientError, match="dropped"):
+            client.step({"sleep": 1.0})
+        with pytest.raises(envbridge.spec.client.ServerError) as error:
+            client.step({"sleep": 0})  # a fresh connection: a new session, not the late reply
+        assert error.value.code == "EPISODE_NOT_STARTED"
+        client.close()

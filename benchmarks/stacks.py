@@ -1,0 +1,132 @@
+"""The servers and the client/server pairings the benchmark measures.
+
+A *pairing* is one line of the report: a client kind (run under a given virtualenv)
+against a named server. Floors, the official stack, envbridge and the cross pairing
+(official client, envbridge server) are all pairings of the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.workloads import Workload
+
+STACKS = ("envbridge", "openenv", "floors", "uvloop")
+"""What ``--stacks`` selects from (``uvloop``: envbridge on uvloop, ``envbridge[fast]``)."""
+STACK_OF_SERVER = {"envbridge": "envbridge", "openenv": "openenv", "raw-ws": "floors",
+                   "asgi-echo": "floors", "envbridge-uvloop": "uvloop"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Interpreters:
+    """The two virtualenvs: envbridge's ``.venv`` and the official stack's own."""
+
+    envbridge: Path
+    openenv: Path
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """How to start one server on a port."""
+
+    name: str
+    argv: Callable[[int], list[str]]
+    env: dict[str, str]
+
+
+def servers(py: Interpreters, workload: Workload, max_sessions: int) -> list[ServerSpec]:
+    """Every server the run needs for ``workload`` (all listen on 127.0.0.1)."""
+    eb, oe = str(py.envbridge), str(py.openenv)
+
+    def envbridge(name: str, loop: str) -> ServerSpec:
+        def argv(port: int) -> list[str]:
+            module = "benchmarks.servers.envbridge_server"
+            return [eb, "-m", module, workload.envbridge_target, str(port), str(max_sessions), loop]
+
+        return ServerSpec(name, argv, {})
+
+    specs = [envbridge("envbridge", "asyncio"), envbridge("envbridge-uvloop", "uvloop")]
+    if workload.openenv_app is not None:
+        specs.append(
+            ServerSpec(
+                "openenv",
+                lambda port: [oe, "-m", "uvicorn", workload.openenv_app, *_uvicorn_flags(port)],
+                {"BENCH_MAX_SESSIONS": str(max_sessions)},
+            )
+        )
+        specs.append(
+            ServerSpec(
+                "raw-ws", lambda port: [eb, "-m", "benchmarks.servers.raw_ws_echo", str(port)], {}
+            )
+        )
+        specs.append(
+            ServerSpec(
+                "asgi-echo",
+                lambda port: [
+                    eb,
+                    "-m",
+                    "uvicorn",
+                    "benchmarks.servers.asgi_echo:app",
+                    *_uvicorn_flags(port),
+                    "--loop",
+                    "asyncio",
+                ],
+                {},
+            )
+        )
+    return specs
+
+
+def _uvicorn_flags(port: int) -> list[str]:
+    return ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One report line: ``client`` kind under ``venv`` ("envbridge"/"openenv") vs ``server``."""
+
+    label: str
+    client: str
+    venv: str
+    server: str | None
+
+
+# Single-session WebSocket: the floors, then the three stacks.
+WS_PAIRINGS = [
+    Pairing("floor: websockets echo", "raw-ws", "envbridge", "raw-ws"),
+    Pairing("floor: uvicorn ASGI echo", "raw-ws", "envbridge", "asgi-echo"),
+    Pairing("OpenEnv client -> OpenEnv server", "openenv", "openenv", "openenv"),
+    Pairing("envbridge client -> envbridge server", "envbridge", "envbridge", "envbridge"),
+    Pairing("OpenEnv client -> envbridge server", "openenv", "openenv", "envbridge"),
+    Pairing(
+        "envbridge client -> envbridge server on uvloop",
+        "envbridge",
+        "envbridge",
+        "envbridge-uvloop",
+    ),
+]
+WS_SYNC_PAIRINGS = [
+    Pairing("OpenEnv .sync() -> OpenEnv server", "openenv-sync", "openenv", "openenv"),
+    Pairing("envbridge .sync() -> envbridge server", "envbridge-sync", "envbridge", "envbridge"),
+]
+HTTP_PAIRINGS = [
+    Pairing("floor: uvicorn ASGI echo", "httpx", "envbridge", "asgi-echo"),
+    Pairing("httpx -> OpenEnv server (stateless)", "httpx", "openenv", "openenv"),
+    Pairing("envbridge client -> envbridge server", "envbridge-http", "envbridge", "envbridge"),
+]
+INPROCESS_PAIRINGS = [
+    Pairing("OpenEnv env.step", "inproc-openenv-env", "openenv", None),
+    Pairing("OpenEnv /ws frame, no socket", "inproc-openenv-core", "openenv", None),
+    Pairing("envbridge env.step", "inproc-envbridge-env", "envbridge", None),
+    Pairing("envbridge /ws frame, no socket", "inproc-envbridge-core", "envbridge", None),
+]
+IDLE_PAIRINGS = [
+    Pairing("OpenEnv server", "openenv", "openenv", "openenv"),
+    Pairing("envbridge server", "envbridge", "envbridge", "envbridge"),
+]
+BATCH_PAIRING = Pairing(
+    "envbridge client, one connection, batched", "envbridge", "envbridge", "envbridge"
+)
+"""The batching extension (docs/protocol.md): many sessions stepped by one frame."""

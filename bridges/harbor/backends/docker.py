@@ -1,0 +1,364 @@
+"""The docker backend (docker-py): build ``environment/Dockerfile``, one container per episode.
+
+No registry is reachable here, so ``FROM`` images must exist locally; ``base_images``
+maps a task's ``FROM`` (``python:3.12-slim``) to a local image (``envbridge/base:py3``).
+Images are tagged by a hash of their build context and reused; builds run with the
+network off. Containers run ``sleep infinity`` with cpus/memory limits and (by default)
+no network, carry :data:`CONTAINER_LABEL`, and are always removed by :meth:`stop`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import tarfile
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import docker
+from docker.errors import APIError, BuildError, DockerException, ImageNotFound, NotFound
+from envbridge.bridges.harbor.backends.base import (
+    DEFAULT_OUTPUT_LIMIT,
+    ROOT_USER,
+    ExecResult,
+    Sandbox,
+    SandboxError,
+    SandboxSpec,
+    decode,
+)
+from envbridge.bridges.harbor.dockerfile import from_images, parse_dockerfile, rewrite_from
+
+CONTAINER_LABEL = "org.envbridge.harbor"
+"""Every container and image this backend creates carries this label (value: task id)."""
+OWNER_LABEL = "org.envbridge.harbor.pid"
+"""Containers also carry the id of the process that started them (for cleanup tools)."""
+IMAGE_REPOSITORY = "envbridge-harbor"
+_KILLED = 137
+_build_locks: dict[str, threading.Lock] = {}
+_build_locks_guard = threading.Lock()
+
+
+def docker_client() -> docker.DockerClient:
+    """A client of the local engine, or a :class:`SandboxError` saying how to get one."""
+    try:
+        return docker.from_env(timeout=120)
+    except DockerException as exc:
+        raise SandboxError(
+            f"cannot reach the Docker engine ({exc}); start it, or use --backend local"
+        ) from None
+
+
+def _missing_base_message(task: str, image: str) -> str:
+    return (
+        f"task {task}: base image {image!r} is not available locally and no registry can be "
+        f"reached; build a local base image (envbridge base-image) and map it with "
+        f"--base-image {image}=envbridge/base:py3 (serve option base_images)"
+    )
+
+
+def base_image_problems(tasks: Iterable[Any], base_images: dict[str, str]) -> list[str]:
+    """One message per task whose ``FROM`` image is neither mapped nor present locally."""
+    client = docker_client()
+    problems = []
+    try:
+        for task in tasks:
+            if not task.dockerfile.is_file():
+                continue
+            for image in from_images(parse_dockerfile(task.dockerfile.read_text())):
+                local = base_images.get(image, image)
+                if not _image_exists(client, local):
+                    problems.append(_missing_base_message(task.id, local))
+    finally:
+        client.close()
+    return problems
+
+
+def _image_exists(client: docker.DockerClient, name: str) -> bool:
+    try:
+        client.images.get(name)
+    except ImageNotFound:
+        return False
+    return True
+
+
+class DockerSandbox(Sandbox):
+    """One container built from the task's Dockerfile."""
+
+    backend_name = "docker"
+
+    def __init__(self, spec: SandboxSpec, base_images: dict[str, str]):
+        self.spec = spec
+        self.base_images = base_images
+        self._client: docker.DockerClient | None = None
+        self._container: Any = None
+        self._user: str | int = ROOT_USER
+        self._image_workdir = "/"
+
+    @property
+    def default_user(self) -> str | int:
+        return self._user
+
+    @property
+    def default_workdir(self) -> str:
+        return self.spec.workdir or self._image_workdir
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        self._client = docker_client()
+        try:
+            image = self._image()
+            config = self._client.api.inspect_image(image)["Config"]
+            self._user = (config.get("User") or ROOT_USER).split(":")[0]
+            self._image_workdir = config.get("WorkingDir") or "/"
+            self._container = self._client.containers.run(
+                image,
+                entrypoint=["sleep", "infinity"],
+                command=[],
+                detach=True,
+                labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
+                network_mode="bridge" if self.spec.network else "none",
+                nano_cpus=int(self.spec.cpus * 1e9) if self.spec.cpus else None,
+                mem_limit=f"{self.spec.memory_mb}m" if self.spec.memory_mb else None,
+                environment=self.spec.env,
+            )
+            self._prepare_dirs()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _prepare_dirs(self) -> None:
+        result = self.exec(
+            "mkdir -p /logs/agent /logs/verifier /logs/artifacts && "
+            'chmod 777 /logs/agent /logs/verifier /logs/artifacts && mkdir -p -- "$EB_WORKDIR"',
+            user=ROOT_USER,
+            cwd="/",
+            env={"EB_WORKDIR": self.default_workdir},
+            timeout_s=60,
+        )
+        if result.exit_code != 0:
+            raise SandboxError(f"cannot prepare the container: {result.stdout}{result.stderr}")
+        prebuilt = not self.spec.environment_dir.joinpath("Dockerfile").is_file()
+        if prebuilt and self.spec.environment_dir.is_dir():
+            self.upload_dir(self.spec.environment_dir, self.default_workdir)
+
+    def stop(self) -> None:
+        if self._container is not None:
+            with contextlib.suppress(NotFound, APIError):
+                self._container.remove(force=True)
+            self._container = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -------------------------------------------------------------------- images
+
+    def _image(self) -> str:
+        assert self._client is not None
+        dockerfile = self.spec.environment_dir / "Dockerfile"
+        if not dockerfile.is_file():
+            image = self.spec.docker_image or ""
+            local = self.base_images.get(image, image)
+            if not _image_exists(self._client, local):
+                raise SandboxError(_missing_base_message(self.spec.name, local))
+            return local
+        text = dockerfile.read_text(encoding="utf-8")
+        mapping = {}
+        for image in from_images(parse_dockerfile(text)):
+            local = self.base_images.get(image, image)
+            if not _image_exists(self._client, local):
+                raise SandboxError(_missing_base_message(self.spec.name, local))
+            mapping[image] = local
+        rewritten = rewrite_from(text, mapping)
+        base_ids = sorted(self._client.images.get(local).id for local in mapping.values())
+        context, digest = _build_context(self.spec.environment_dir, rewritten, base_ids)
+        tag = f"{IMAGE_REPOSITORY}/{_slug(self.spec.name)}:{digest[:20]}"
+        with _lock_for(tag):
+            if not _image_exists(self._client, tag):
+                self._build(context, tag)
+        return tag
+
+    def _build(self, context: bytes, tag: str) -> None:
+        assert self._client is not None
+        started = time.monotonic()
+        log: list[str] = []
+        try:
+            for chunk in self._client.api.build(
+                fileobj=io.BytesIO(context),
+                custom_context=True,
+                tag=tag,
+                rm=True,
+                forcerm=True,
+                pull=False,
+                network_mode="none",
+                labels={CONTAINER_LABEL: self.spec.name},
+                decode=True,
+                timeout=int(self.spec.build_timeout_s) + 30,
+            ):
+                if "stream" in chunk:
+                    log.append(chunk["stream"])
+                if "error" in chunk:
+                    raise SandboxError(
+                        f"building {self.spec.name}'s Dockerfile failed: {chunk['error'].strip()}"
+                        f"\n{''.join(log)[-1500:]}"
+                    )
+                if time.monotonic() - started > self.spec.build_timeout_s:
+                    raise SandboxError(
+                        f"building {self.spec.name} took longer than build_timeout_sec"
+                    )
+        except (APIError, BuildError) as exc:
+            raise SandboxError(f"building {self.spec.name}'s Dockerfile failed: {exc}") from None
+
+    # ------------------------------------------------------------------- commands
+
+    def exec(
+        self,
+        command: str,
+        *,
+        user: str | int | None = None,
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout_s: float = 60.0,
+        output_limit: int = DEFAULT_OUTPUT_LIMIT,
+    ) -> ExecResult:
+        if self._client is None or self._container is None:
+            raise SandboxError("the docker sandbox is not running")
+        api = self._client.api
+        who = self._user if user is None else user
+        argv = ["timeout", "--signal=KILL", f"{max(timeout_s, 0.001):.3f}s", "bash", "-c", command]
+        started = time.monotonic()
+        try:
+            created = api.exec_create(
+                self._container.id,
+                argv,
+                user=str(who),
+                workdir=cwd or self.default_workdir,
+                environment=env or {},
+            )
+            stream = api.exec_start(created["Id"], stream=True, demux=True)
+            stdout, stderr, truncated = bytearray(), bytearray(), False
+            for out_chunk, err_chunk in stream:
+                for chunk, kept in ((out_chunk, stdout), (err_chunk, stderr)):
+                    if not chunk:
+                        continue
+                    room = output_limit - len(kept)
+                    truncated = truncated or len(chunk) > room
+                    kept += chunk[: max(room, 0)]
+            code = api.exec_inspect(created["Id"])["ExitCode"]
+        except APIError as exc:
+            raise SandboxError(f"docker exec failed: {exc.explanation or exc}") from None
+        timed_out = code == _KILLED and time.monotonic() - started >= timeout_s * 0.95
+        return ExecResult(
+            decode(bytes(stdout)),
+            decode(bytes(stderr)),
+            None if timed_out else code,
+            timed_out,
+            truncated,
+        )
+
+    # ------------------------------------------------------------------ transfers
+
+    def upload_dir(self, source: Path, target: str) -> None:
+        self._mkdir(target)
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            for path in sorted(Path(source).rglob("*")):
+                tar.add(
+                    path, arcname=str(path.relative_to(source)), recursive=False, filter=_root_owned
+                )
+        self._put(target, buffer.getvalue())
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        parent, _, name = path.rpartition("/")
+        self._mkdir(parent or "/")
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+        self._put(parent or "/", buffer.getvalue())
+
+    def read_bytes(self, path: str, limit: int) -> bytes | None:
+        assert self._container is not None
+        try:
+            bits, stat = self._container.get_archive(path)
+        except NotFound:
+            return None
+        except APIError as exc:
+            raise SandboxError(f"cannot read {path}: {exc.explanation or exc}") from None
+        if stat["mode"] & 0o20000000000:  # a directory
+            return None
+        buffer = bytearray()
+        for chunk in bits:
+            buffer += chunk
+            if len(buffer) > limit + 4096:
+                break
+        with tarfile.open(fileobj=io.BytesIO(bytes(buffer)), mode="r|") as tar:
+            for member in tar:
+                handle = tar.extractfile(member)
+                return handle.read(limit) if handle else None
+        return None
+
+    def _mkdir(self, path: str) -> None:
+        result = self.exec(
+            'mkdir -p -- "$EB_TARGET"', user=ROOT_USER, cwd="/", env={"EB_TARGET": path}
+        )
+        if result.exit_code != 0:
+            raise SandboxError(f"cannot create {path}: {result.stderr.strip()}")
+
+    def _put(self, target: str, archive: bytes) -> None:
+        assert self._container is not None
+        try:
+            self._container.put_archive(target, archive)
+        except APIError as exc:
+            raise SandboxError(f"cannot copy into {target}: {exc.explanation or exc}") from None
+
+
+def _build_context(
+    environment_dir: Path, dockerfile: str, base_ids: list[str]
+) -> tuple[bytes, str]:
+    """The build context as a tar (Dockerfile rewritten) and its content hash."""
+    digest = hashlib.sha256("\n".join(base_ids).encode())
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path in sorted(environment_dir.rglob("*")):
+            relative = str(path.relative_to(environment_dir))
+            if relative == "Dockerfile":
+                continue
+            info = tar.gettarinfo(str(path), arcname=relative)
+            info = _root_owned(info)
+            info.mtime = 0
+            digest.update(f"{relative}\0{info.mode}\0".encode())
+            if path.is_file():
+                data = path.read_bytes()
+                digest.update(data)
+                tar.addfile(info, io.BytesIO(data))
+            else:
+                tar.addfile(info)
+        data = dockerfile.encode("utf-8")
+        digest.update(b"Dockerfile\0" + data)
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue(), digest.hexdigest()
+
+
+def _root_owned(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    return info
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9_.-]", "-", name.lower()).strip("-.") or "task"
+
+
+def _lock_for(tag: str) -> threading.Lock:
+    with _build_locks_guard:
+        return _build_locks.setdefault(tag, threading.Lock())

@@ -1,0 +1,102 @@
+"""``envbridge harbor lint PATH``: report what the bridge cannot honour, per task.
+
+Exit status: 0 when no task has an error, 1 when some task does, 2 for a bad PATH.
+``--backend local|docker`` adds that backend's checks (host tools, base images);
+``--json`` prints machine-readable findings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from envbridge.bridges.harbor.lint import Finding, errors, lint_task
+from envbridge.bridges.harbor.task import Task, TaskLoadError, is_task_dir, load_task
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envbridge harbor lint",
+        description="Check harbor task directories for features the envbridge bridge "
+        "does not support, before an episode starts.",
+    )
+    parser.add_argument("path", help="a task directory or a folder of tasks")
+    parser.add_argument(
+        "--backend",
+        choices=["local", "docker"],
+        default=None,
+        help="also run that backend's checks (host tools for local, base images for docker)",
+    )
+    parser.add_argument(
+        "--base-image",
+        action="append",
+        default=[],
+        metavar="IMAGE=LOCAL",
+        help="map a FROM image to a local image (docker checks), e.g. "
+        "python:3.12-slim=envbridge/base:py3",
+    )
+    parser.add_argument("--json", action="store_true", help="print findings as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the lint command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    root = Path(args.path).resolve()
+    candidates = [root] if is_task_dir(root) else _child_tasks(root)
+    if not candidates:
+        print(
+            f"envbridge harbor lint: {root} is neither a task directory (with task.toml) "
+            "nor a folder of them",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    tasks: list[Task] = []
+    report: dict[str, list[Finding]] = {}
+    for candidate in candidates:
+        try:
+            task = load_task(candidate)
+        except TaskLoadError as exc:
+            report[candidate.name] = [Finding("load-error", "error", str(exc))]
+            continue
+        tasks.append(task)
+        report[task.id] = lint_task(task, args.backend)
+    if args.backend == "docker":
+        _add_base_image_findings(tasks, args.base_image, report)
+    if args.json:
+        print(json.dumps({tid: [f.as_dict() for f in fs] for tid, fs in report.items()}, indent=2))
+    else:
+        for task_id, findings in report.items():
+            print(f"{task_id}: {'ok' if not errors(findings) else 'NOT SUPPORTED'}")
+            for finding in findings:
+                print(f"  {finding.severity:7} [{finding.rule}] {finding.message}")
+    return EXIT_FINDINGS if any(errors(findings) for findings in report.values()) else EXIT_OK
+
+
+def _child_tasks(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(child for child in root.iterdir() if child.is_dir() and is_task_dir(child))
+
+
+def _add_base_image_findings(tasks, pairs: list[str], report: dict[str, list[Finding]]) -> None:
+    from envbridge.bridges.harbor.backends import SandboxError
+    from envbridge.bridges.harbor.backends.docker import base_image_problems
+    from envbridge.bridges.harbor.settings import HarborSettings
+
+    mapping = HarborSettings(base_images=pairs).base_images
+    for task in tasks:
+        try:
+            problems = base_image_problems([task], mapping)
+        except SandboxError as exc:
+            problems = [str(exc)]
+        report[task.id] += [Finding("base-image", "error", problem) for problem in problems]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Serve-time options of the harbor bridge (``--options`` JSON / ``load_target`` options)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envbridge.bridges.harbor.backends import BackendName
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class HarborSettings(BaseModel):
+    """How episodes run; every field has a safe default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: BackendName = "auto"
+    base_images: dict[str, str] = Field(default_factory=dict)
+    """FROM image -> local image, e.g. ``{"python:3.12-slim": "envbridge/base:py3"}``."""
+    network: bool = False
+    """Give tasks whose network_mode is public a network (off by default)."""
+    max_steps: int | None = Field(default=None, ge=1)
+    """Tool calls per episode; the last one submits automatically."""
+    exec_timeout_s: float = Field(default=60.0, gt=0)
+    """Default and upper bound of ``exec``'s ``timeout_s``."""
+    output_limit_bytes: int = Field(default=64 * 1024, ge=256)
+    """Bytes of stdout (and of stderr) an ``exec`` or ``read_file`` returns."""
+
+    @field_validator("base_images", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        """Also accept ``["python:3.12-slim=envbridge/base:py3", ...]``."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            mapping = {}
+            for pair in value:
+                image, sep, local = str(pair).partition("=")
+                if not sep or not image or not local:
+                    raise ValueError(f"base image mapping {pair!r} is not IMAGE=LOCAL_IMAGE")
+                mapping[image] = local
+            return mapping
+        return value

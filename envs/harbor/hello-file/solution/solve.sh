@@ -1,0 +1,2 @@
+#!/bin/bash
+printf 'Hello, harbor!\n' > /app/greeting.txt

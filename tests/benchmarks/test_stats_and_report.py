@@ -1,0 +1,112 @@
+"""The benchmark's arithmetic and report: percentiles, repetitions, targets, docs block."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import report
+from benchmarks.stats import median_of, percentile, summarise
+
+
+def test_percentile_is_nearest_rank():
+    samples = list(range(1, 101))
+    assert percentile(samples, 50) == 50
+    assert percentile(samples, 99) == 99
+    assert percentile(samples, 100) == 100
+    assert percentile([7], 99) == 7
+
+
+def test_summarise_reports_rate_and_microseconds():
+    summary = summarise([1000, 2000, 3000, 4000], elapsed_s=0.5, errors=1)
+    assert summary["steps"] == 4
+    assert summary["steps_per_s"] == 8.0
+    assert summary["p50_us"] == 2.0
+    assert summary["p99_us"] == 4.0
+    assert summary["mean_us"] == 2.5
+    assert summary["errors"] == 1
+
+
+def test_median_of_repetitions_keeps_range_and_errors():
+    runs = [
+        {"steps_per_s": 10.0, "p50_us": 3.0, "p99_us": 9.0, "mean_us": 4.0, "steps": 5},
+        {"steps_per_s": 30.0, "p50_us": 1.0, "p99_us": 5.0, "mean_us": 2.0, "steps": 5},
+        {
+            "steps_per_s": 20.0,
+            "p50_us": 2.0,
+            "p99_us": 7.0,
+            "mean_us": 3.0,
+            "steps": 5,
+            "errors": 2,
+        },
+    ]
+    combined = median_of(runs)
+    assert combined["steps_per_s"] == 20.0 and combined["p50_us"] == 2.0
+    assert combined["steps_per_s_range"] == [10.0, 30.0]
+    assert combined["errors"] == 2 and combined["steps"] == 15 and combined["repetitions"] == 3
+
+
+def _results(ours_rate: float, ours_p50: float, load_errors: int, packages: int) -> dict:
+    load = {
+        report.OURS_WS: {"512": {"steps_per_s": 5000.0, "errors": load_errors}},
+        report.OFFICIAL_WS: {"512": {"steps_per_s": 1000.0, "errors": 0}},
+    }
+    return {
+        "footprint": {"envbridge": {"packages": packages, "import_s": {"envbridge": 0.1}}},
+        "workloads": {
+            "counter": {
+                "ws": {
+                    report.FLOOR_WS: {"steps_per_s": 4000.0, "p50_us": 200.0},
+                    report.OFFICIAL_WS: {"steps_per_s": 1000.0, "p50_us": 900.0},
+                    report.OURS_WS: {"steps_per_s": ours_rate, "p50_us": ours_p50},
+                },
+                "ws_load": load,
+            }
+        },
+    }
+
+
+def test_targets_met_when_the_figures_are_good():
+    verdicts = {name: met for name, _, met in report.targets(_results(3000.0, 240.0, 0, 15))}
+    assert all(verdicts.values()), verdicts
+    assert len(verdicts) == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "failing"),
+    [
+        ((1500.0, 240.0, 0, 15), "WS single-session steps/s >= 2x official"),
+        ((3000.0, 260.0, 0, 15), "WS p50 step time <= 1.25x websockets floor"),
+        ((3000.0, 240.0, 3, 15), "512 sessions, zero errors"),
+        ((3000.0, 240.0, 0, 21), "core install <= 20 packages"),
+    ],
+)
+def test_each_target_can_fail(args, failing):
+    verdicts = {name: met for name, _, met in report.targets(_results(*args))}
+    assert verdicts[failing] is False
+    assert all(met for name, met in verdicts.items() if name != failing)
+
+
+def test_markdown_shows_ratios_to_official_and_floor():
+    text = report.markdown(_results(3000.0, 240.0, 0, 15))
+    ours_line = next(
+        line for line in text.splitlines() if line.startswith(f"| {report.OURS_WS} | 3,000")
+    )
+    assert "3.00\u00d7" in ours_line  # steps/s vs official
+    assert "1.20\u00d7" in ours_line  # p50 vs floor
+    assert "**5.00\u00d7**" in text  # 512-session aggregate vs official
+
+
+def test_update_docs_replaces_only_the_marked_block(tmp_path):
+    page = tmp_path / "bench.md"
+    page.write_text(f"intro\n{report.DOCS_START}\nold table\n{report.DOCS_END}\noutro\n")
+    report.update_docs(page, "new table\n")
+    assert page.read_text() == (
+        f"intro\n{report.DOCS_START}\nnew table\n{report.DOCS_END}\noutro\n"
+    )
+
+
+def test_update_docs_refuses_a_page_without_markers(tmp_path):
+    page = tmp_path / "bench.md"
+    page.write_text("no markers here\n")
+    with pytest.raises(ValueError, match="markers"):
+        report.update_docs(page, "table")

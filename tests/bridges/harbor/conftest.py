@@ -1,0 +1,80 @@
+"""Fixtures for the harbor bridge tests: every module must leave nothing behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.bridges.harbor.support import (
+    BASE_IMAGE,
+    TASKS_DIR,
+    docker_available,
+    leak_snapshot,
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "docker" in item.keywords and not docker_available():
+            item.add_marker(pytest.mark.skip(reason="no reachable Docker engine"))
+
+
+@pytest.fixture(scope="package", autouse=True)
+def private_temp_dirs(tmp_path_factory):
+    """Sandboxes of this test run live in folders of their own, so that the leak counts
+    are not disturbed by other processes on the machine using the bridge at the same time."""
+    tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
+    saved = {key: os.environ.get(key) for key in ("TMPDIR", "ENVBRIDGE_HARBOR_ETC_DIR")}
+    folders = [
+        Path(tempfile.mkdtemp(prefix="harbor-tests-")),
+        Path(tempfile.mkdtemp(prefix="harbor-tests-", dir="/dev/shm")),
+    ]
+    os.environ["TMPDIR"], os.environ["ENVBRIDGE_HARBOR_ETC_DIR"] = map(str, folders)
+    tempfile.tempdir = None
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    tempfile.tempdir = None
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nothing_leaks(request, private_temp_dirs):
+    """Count sandboxes (processes, temp dirs, containers) before and after each module."""
+    docker_too = docker_available()
+    before = leak_snapshot(docker_too)
+    yield
+    deadline = time.monotonic() + 10
+    after = leak_snapshot(docker_too)
+    while after != before and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = leak_snapshot(docker_too)
+    assert after == before, f"{request.module.__name__} leaked: before {before}, after {after}"
+
+
+@pytest.fixture(scope="session")
+def tasks_dir():
+    return TASKS_DIR
+
+
+@pytest.fixture(scope="session")
+def bwrap_required():
+    if shutil.which("bwrap") is None:
+        pytest.fail("bubblewrap is missing: run scripts/system-deps.sh")
+
+
+@pytest.fixture(scope="session")
+def base_image():
+    """The project's offline base image, built once (debootstrap) if missing."""
+    from envbridge.docker import ensure_base_image
+
+    return ensure_base_image(BASE_IMAGE, progress=lambda message: None)
