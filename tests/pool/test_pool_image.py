@@ -9,7 +9,7 @@ import pytest
 
 from envbridge import SyncPool
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]  # builds an image: ~100 s here
+pytestmark = [pytest.mark.docker, pytest.mark.slow]  # builds an image: 35-100 s here
 
 
 @pytest.fixture(scope="module")
