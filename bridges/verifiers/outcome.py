@@ -1,0 +1,80 @@
+"""The end of a rollout as OpenEnv sees it: reward, per-function breakdown, history."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from envbridge.bridges.verifiers.chat import clean_messages
+from envbridge.bridges.verifiers.client import TrainerClient
+from verifiers.legacy.utils.message_utils import normalize_messages
+
+
+def reward_breakdown(vf_env: Any, output: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """``{function name: {"score", "weight"}}`` for every weighted reward function."""
+    rubric = vf_env.rubric
+    metrics = output.get("metrics") or {}
+    return {
+        name: {"score": _number(metrics.get(name)), "weight": float(weight)}
+        for name, weight in zip(
+            rubric._get_reward_func_names(), rubric._get_reward_weights(), strict=False
+        )
+        if weight != 0 and name in metrics
+    }
+
+
+def outcome_metadata(vf_env: Any, output: dict[str, Any]) -> dict[str, Any]:
+    """Observation metadata of the final step."""
+    error = output.get("error")
+    return {
+        "rewards": reward_breakdown(vf_env, output),
+        "metrics": {name: _number(value) for name, value in (output.get("metrics") or {}).items()},
+        "stop_condition": output.get("stop_condition"),
+        "is_truncated": bool(output.get("is_truncated")),
+        "error": None if error is None else _error_text(error),
+    }
+
+
+async def final_history(client: TrainerClient, output: dict[str, Any]) -> list[Any]:
+    """The whole conversation (prompt + completion) in OpenAI chat format.
+
+    Read from the rollout's live state when the model was called (exactly what the
+    model saw), else from the saved output.
+    """
+    source = client.state if client.state is not None else output
+    messages = [*(source.get("prompt") or []), *(source.get("completion") or [])]
+    messages = [_with_decoded_tool_calls(message) for message in messages]
+    native, _ = await client.to_native_prompt(normalize_messages(messages, field_name="history"))
+    return clean_messages(native)
+
+
+def _with_decoded_tool_calls(message: Any) -> Any:
+    """Saved rollout outputs store each tool call as a JSON string; decode them."""
+    if not isinstance(message, dict) or not message.get("tool_calls"):
+        return message
+    calls = [json.loads(call) if isinstance(call, str) else call for call in message["tool_calls"]]
+    return {**message, "tool_calls": calls}
+
+
+def final_reward(output: dict[str, Any]) -> float | None:
+    """The rubric's score (``None`` when it is not a finite number)."""
+    value = output.get("reward")
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("error") or error)
+    return str(error)
