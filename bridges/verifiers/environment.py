@@ -138,6 +138,8 @@ class VerifiersEnvironment(Environment):
         return await on_rollout_loop(self._call_tool(name, arguments))
 
     async def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        if name not in {tool.name for tool in self.tools()}:
+            raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
         episode = self._episode
         if episode is None or episode.pending is None:
             raise ToolError(
@@ -145,8 +147,6 @@ class VerifiersEnvironment(Environment):
                 "reset to start a new episode",
                 "execution_error",
             )
-        if name not in {tool.name for tool in self.tools()}:
-            raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
         call_id = f"call_{next(self._call_ids)}"
         message = {
             "role": "assistant",
