@@ -109,7 +109,13 @@ def load_classic(env_id: str, env_args: dict[str, Any]) -> Any:
             f"{inspect.signature(loader)}: {exc}"
         ) from None
     with _keeping_signal_handlers():
-        return vf.load_environment(env_id, **env_args)
+        try:
+            return vf.load_environment(env_id, **env_args)
+        except Exception as exc:
+            raise ValueError(
+                f"{module_name}.load_environment(**{env_args}) failed: {exc}. "
+                "Check the --env-args values"
+            ) from exc
 
 
 @contextlib.contextmanager

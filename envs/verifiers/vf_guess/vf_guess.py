@@ -64,7 +64,7 @@ def efficiency(state) -> float:
     return 1.0 / len(guesses) if solved(state) else 0.0
 
 
-def load_environment(max_turns: int = 5, high: int = 10, **kwargs) -> vf.Environment:
+def load_environment(max_turns: int = 5, high: int = 10) -> vf.Environment:
     """A ``GuessEnv`` with ``max_turns`` guesses over secrets in 1..high."""
     rubric = vf.Rubric(funcs=[solved, efficiency], weights=[1.0, 0.5])
-    return GuessEnv(dataset=build_dataset(high), rubric=rubric, max_turns=max_turns, **kwargs)
+    return GuessEnv(dataset=build_dataset(high), rubric=rubric, max_turns=max_turns)
