@@ -13,7 +13,7 @@ from verifiers.legacy.utils.message_utils import normalize_messages
 
 def reward_breakdown(vf_env: Any, output: dict[str, Any]) -> dict[str, dict[str, float]]:
     """``{function name: {"score", "weight"}}`` for every weighted reward function."""
-    rubric = vf_env.rubric
+    rubric = scoring_env(vf_env, output).rubric
     metrics = output.get("metrics") or {}
     return {
         name: {"score": _number(metrics.get(name)), "weight": float(weight)}
@@ -22,6 +22,19 @@ def reward_breakdown(vf_env: Any, output: dict[str, Any]) -> dict[str, dict[str,
         )
         if weight != 0 and name in metrics
     }
+
+
+def scoring_env(vf_env: Any, output: dict[str, Any]) -> Any:
+    """The environment whose rubric scored ``output`` (an EnvGroup routes by ``env_id``)."""
+    info = output.get("info")
+    route = info.get("env_id") if isinstance(info, dict) else None
+    env = vf_env
+    for name in [route] if isinstance(route, str) else list(route or []):
+        children = getattr(env, "env_map", None)
+        if not children or name not in children:
+            break
+        env = children[name]
+    return env
 
 
 def outcome_metadata(vf_env: Any, output: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,18 @@ math_scripts = st.one_of(
     TEXT,
 ).map(lambda content: [{"role": "assistant", "content": content}])
 
-guess_scripts = st.lists(
-    st.one_of(st.integers(0, 11).map(str), st.integers(1, 10).map(lambda n: f"I guess {n}"), TEXT),
-    min_size=5,
-    max_size=5,
-).map(lambda guesses: [{"role": "assistant", "content": guess} for guess in guesses])
+_guesses = st.one_of(
+    st.integers(0, 11).map(str), st.integers(1, 10).map(lambda n: f"I guess {n}"), TEXT
+)
+_guess_turns = st.one_of(
+    st.builds(lambda guess: {"role": "assistant", "content": guess}, _guesses),
+    st.builds(
+        lambda guess, thought: {"content": guess, "reasoning_content": thought},
+        _guesses,
+        st.sampled_from(["bisect", "go higher", "hmm"]),
+    ),
+)
+guess_scripts = st.lists(_guess_turns, min_size=5, max_size=5)
 
 _expressions = st.recursive(
     st.integers(0, 60).map(str),

@@ -29,7 +29,8 @@ def run_bridge(url: str, task_index: int, script: list[dict]) -> list:
     return results
 
 
-def assert_equivalent(url: str, native_env, task_index: int, script: list[dict]) -> None:
+def assert_equivalent(url: str, native_env, task_index: int, script: list[dict]) -> list:
+    """Assert bridge == native for one script; return the bridge's results."""
     results = run_bridge(url, task_index, script)
     output, replay = run_native(native_env, task_index, script)
 
@@ -47,6 +48,7 @@ def assert_equivalent(url: str, native_env, task_index: int, script: list[dict])
     assert final.metadata["metrics"] == output["metrics"]
     assert final.metadata["stop_condition"] == output["stop_condition"]
     assert (final.metadata["error"] is None) == (output.get("error") is None)
+    return results
 
 
 @pytest.fixture(scope="module")
