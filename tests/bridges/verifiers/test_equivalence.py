@@ -14,7 +14,7 @@ from tests.bridges.verifiers.native import canonical, run_native, without_none
 from tests.helpers import serving
 
 SETTINGS = settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
