@@ -1,30 +1,20 @@
 """The intercepted model call: a verifiers client whose "model" is the trainer.
 
 verifiers' own OpenAI chat client does the message and tool conversion both ways; only
-the network request is replaced. Each model call is parked as a :class:`ModelCall` (the
-prompt and tools the model would see, and a future for its reply) until the trainer's
-next action resolves it.
+the network request is replaced: each model call is parked as a
+:class:`~envbridge.bridges.verifiers.turns.ModelCall` until the trainer's next action.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import dataclass, field
 from typing import Any
 
 from envbridge.bridges.verifiers.chat import clean_messages, clean_tools
+from envbridge.bridges.verifiers.turns import ModelCall, chat_completion
 from openai.types.chat import ChatCompletion
 from verifiers.legacy.clients import OpenAIChatCompletionsClient
-
-
-@dataclass(slots=True)
-class ModelCall:
-    """One parked model call: what the model would see, and where its reply goes."""
-
-    messages: list[dict[str, Any]]
-    tools: list[dict[str, Any]]
-    reply: asyncio.Future[dict[str, Any]] = field(repr=False)
 
 
 class TrainerClient(OpenAIChatCompletionsClient):
@@ -60,23 +50,6 @@ class TrainerClient(OpenAIChatCompletionsClient):
         )
         await self.calls.put(call)
         message = await call.reply
-        return _completion(message, model, f"envbridge-{next(self._ids)}")
-
-
-def _completion(message: dict[str, Any], model: str, completion_id: str) -> ChatCompletion:
-    """The trainer's assistant message as the chat completion a model server returns."""
-    return ChatCompletion.model_validate(
-        {
-            "id": completion_id,
-            "object": "chat.completion",
-            "created": 0,
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": None, **message},
-                    "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
-                }
-            ],
-        }
-    )
+        return ChatCompletion.model_validate(
+            chat_completion(message, model, f"envbridge-{next(self._ids)}")
+        )

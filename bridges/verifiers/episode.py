@@ -1,7 +1,7 @@
 """One verifiers rollout, driven turn by turn from outside (runs on the rollout loop).
 
-``env.run_rollout`` runs as a task with a :class:`TrainerClient`; verifiers' own loop
-(env_response, tools, stop conditions, max_turns, scoring) decides everything. Every
+The rollout (classic ``env.run_rollout`` or a v1 agent run) is a task whose model
+client parks each call on ``calls``; verifiers' own loop decides everything else. Every
 wait is "the next model call OR the end of the rollout, whichever comes first", and an
 action arriving after the rollout already ended (a timeout while the trainer was
 thinking) is not delivered.
@@ -10,9 +10,10 @@ thinking) is not delivered.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
-from envbridge.bridges.verifiers.client import ModelCall, TrainerClient
+from envbridge.bridges.verifiers.turns import ModelCall
 
 
 class RolloutFailed(RuntimeError):
@@ -22,13 +23,13 @@ class RolloutFailed(RuntimeError):
 class Episode:
     """A running rollout: the parked model call (if any) and, at the end, its output."""
 
-    def __init__(self, vf_env: Any, row: dict[str, Any], model: str, sampling_args: dict[str, Any]):
-        self.client = TrainerClient()
+    def __init__(self, rollout: Awaitable[Any], calls: asyncio.Queue[ModelCall], client: Any):
+        self.client = client
+        """The rollout's model client (the outcome may read what it saw)."""
         self.pending: ModelCall | None = None
         self.turns = 0
-        self._task = asyncio.ensure_future(
-            vf_env.run_rollout(row, self.client, model, dict(sampling_args))
-        )
+        self._calls = calls
+        self._task = asyncio.ensure_future(rollout)
 
     @property
     def finished(self) -> bool:
@@ -39,7 +40,7 @@ class Episode:
         """Wait for the next model call; ``None`` when the rollout ended instead."""
         if self._task.done():
             return None
-        getter = asyncio.ensure_future(self.client.calls.get())
+        getter = asyncio.ensure_future(self._calls.get())
         try:
             await asyncio.wait({getter, self._task}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -61,8 +62,8 @@ class Episode:
             self.turns += 1
         return await self.next_call()
 
-    def output(self) -> dict[str, Any]:
-        """The rollout's ``RolloutOutput``; raises :class:`RolloutFailed` if it crashed."""
+    def output(self) -> Any:
+        """What the rollout returned; raises :class:`RolloutFailed` if it crashed."""
         if not self._task.done():
             raise RuntimeError("the rollout is still running")
         if self._task.cancelled():

@@ -1,9 +1,11 @@
 """Wrapping a built verifiers environment, and loading an installed one by name.
 
-Classic ``Environment.__init__`` installs process-wide SIGINT/SIGTERM handlers, which
-only works on the main thread: environments are built once, up front, on the main
-thread (never per session), and every session shares that one instance, as verifiers'
-own ``generate`` shares it between concurrent rollouts.
+Both APIs are detected: a classic ``vf.Environment`` (verifiers<0.4) or a v1
+``Taskset`` (``verifiers.v1``). Classic ``Environment.__init__`` installs process-wide
+SIGINT/SIGTERM handlers, which only works on the main thread: environments are built
+once, up front, on the main thread (never per session), and every session shares that
+one instance, as verifiers' own ``generate`` shares it between concurrent rollouts.
+Each API's modules are imported only when used (they need different verifiers lines).
 """
 
 from __future__ import annotations
@@ -16,68 +18,107 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import verifiers as vf
-from envbridge.bridges.verifiers.environment import VerifiersEnvironment
-
 DEFAULT_MODEL = "envbridge-policy"
 """The model name verifiers records in rollout state (the trainer is the model)."""
 
 
-class VerifiersFactory:
-    """The session factory ``wrap`` returns: a new :class:`VerifiersEnvironment` per call."""
-
-    def __init__(
-        self, vf_env: Any, *, name: str, model: str, sampling_args: dict[str, Any]
-    ) -> None:
-        self.vf_env = vf_env
-        self.name = name
-        self.model = model
-        self.sampling_args = sampling_args
-
-    def __call__(self) -> VerifiersEnvironment:
-        return VerifiersEnvironment(
-            self.vf_env, name=self.name, model=self.model, sampling_args=self.sampling_args
-        )
-
-    def __repr__(self) -> str:
-        return f"VerifiersFactory({self.name!r})"
-
-
 def wrap(
-    vf_env: Any,
+    env: Any,
     *,
     name: str | None = None,
     model: str = DEFAULT_MODEL,
     sampling_args: dict[str, Any] | None = None,
-) -> VerifiersFactory:
-    """A session factory serving ``vf_env`` turn by turn (pass it to ``envbridge.serve``).
+    max_turns: int | None = None,
+) -> Any:
+    """A session factory serving ``env`` turn by turn (pass it to ``envbridge.serve``).
 
-    ``model`` and ``sampling_args`` are what verifiers records in each rollout's state.
+    ``env`` is a classic ``vf.Environment`` or a v1 ``Taskset``. ``model`` (and, classic,
+    ``sampling_args``) are what verifiers records for each rollout; ``max_turns`` caps a
+    v1 agent run (classic environments carry their own).
     """
-    if not isinstance(vf_env, vf.Environment):
-        raise TypeError(
-            f"wrap() takes a classic verifiers Environment (verifiers>=0.3.1,<0.4: "
-            f"SingleTurnEnv, MultiTurnEnv, ToolEnv, ...), got {type(vf_env).__name__}. "
-            "The v1 API (Taskset/Harness) is not bridged yet."
+    if _is_v1_taskset(env):
+        from envbridge.bridges.verifiers.v1.environment import TasksetFactory
+
+        return TasksetFactory(
+            env, name=name or type(env).__name__, model=model, max_turns=max_turns
         )
-    if vf_env.requires_group_rollouts:
+    classic_base = getattr(importlib.import_module("verifiers"), "Environment", None)
+    if classic_base is None or not isinstance(env, classic_base):
+        raise TypeError(
+            "wrap() takes a classic verifiers Environment (SingleTurnEnv, MultiTurnEnv, "
+            "ToolEnv, ..., with verifiers>=0.3.1,<0.4) or a v1 Taskset (verifiers.v1), "
+            f"got {type(env).__name__}"
+        )
+    if env.requires_group_rollouts:
         raise ValueError(
-            f"{type(vf_env).__name__} has group reward functions (they score several rollouts "
+            f"{type(env).__name__} has group reward functions (they score several rollouts "
             "together), so a single episode cannot be scored; remove them or use "
             "per-rollout reward functions"
         )
+    from envbridge.bridges.verifiers.classic import VerifiersFactory
+
     return VerifiersFactory(
-        vf_env,
-        name=name or getattr(vf_env, "env_id", None) or type(vf_env).__name__,
+        env,
+        name=name or getattr(env, "env_id", None) or type(env).__name__,
         model=model,
         sampling_args=dict(sampling_args or {}),
     )
 
 
-def load_target(rest: str, options: dict[str, Any]) -> VerifiersFactory:
-    """The ``verifiers:NAME`` serve target; ``options`` (``--env-args``) go to
-    ``load_environment``. Fails now, with what to do, rather than per session."""
-    return wrap(load_classic(rest, options), name=rest)
+def _is_v1_taskset(env: Any) -> bool:
+    try:
+        from verifiers.v1 import Taskset
+    except ImportError:
+        return False
+    return isinstance(env, Taskset)
+
+
+def load_target(rest: str, options: dict[str, Any]) -> Any:
+    """The ``verifiers:NAME`` serve target. ``options`` (``--env-args``) go to a classic
+    package's ``load_environment``, or to a v1 taskset's config. Fails now, with what to
+    do, rather than per session."""
+    module = _import_env_module(rest)
+    if hasattr(module, "load_environment"):
+        return wrap(load_classic(rest, options), name=rest)
+    if _exports_v1_taskset(module):
+        return wrap(load_v1_taskset(rest, options), name=rest)
+    raise ValueError(
+        f"module {module.__name__!r} has no load_environment() (classic API) and exports no "
+        "verifiers.v1 Taskset subclass in __all__ (v1 API): it is not a verifiers environment"
+    )
+
+
+def _import_env_module(env_id: str) -> Any:
+    module_name = env_id.replace("-", "_").split("/")[-1].split("@")[0]
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(
+            f"verifiers environment {env_id!r} is not installed (no module {module_name!r}: "
+            f"{exc}). Install its package, e.g. `pip install -e path/to/{env_id}`"
+        ) from exc
+
+
+def _exports_v1_taskset(module: Any) -> bool:
+    try:
+        from verifiers.v1 import Taskset
+    except ImportError:
+        return False
+    exported = [getattr(module, name, None) for name in getattr(module, "__all__", [])]
+    return any(isinstance(item, type) and issubclass(item, Taskset) for item in exported)
+
+
+def load_v1_taskset(env_id: str, options: dict[str, Any]) -> Any:
+    """Build the installed v1 taskset ``env_id`` with ``options`` as its config fields."""
+    import verifiers.v1 as vf1
+
+    try:
+        config = vf1.taskset_config_type(env_id)(id=env_id, **options)
+        return vf1.load_taskset(config)
+    except Exception as exc:
+        raise ValueError(
+            f"cannot build v1 taskset {env_id!r} with {options}: {exc}. Check the --env-args"
+        ) from exc
 
 
 def load_classic(env_id: str, env_args: dict[str, Any]) -> Any:
@@ -88,13 +129,7 @@ def load_classic(env_id: str, env_args: dict[str, Any]) -> Any:
             f"verifiers environment {env_id!r} must be built on the main thread (its "
             "constructor installs signal handlers): load it before starting the server"
         )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(
-            f"verifiers environment {env_id!r} is not installed (no module {module_name!r}: "
-            f"{exc}). Install its package, e.g. `pip install -e path/to/{env_id}`"
-        ) from exc
+    module = _import_env_module(env_id)
     loader = getattr(module, "load_environment", None)
     if loader is None:
         raise ValueError(
@@ -108,9 +143,14 @@ def load_classic(env_id: str, env_args: dict[str, Any]) -> Any:
             f"--env-args {env_args} do not fit {module_name}.load_environment"
             f"{inspect.signature(loader)}: {exc}"
         ) from None
+    if getattr(importlib.import_module("verifiers"), "load_environment", None) is None:
+        raise ValueError(
+            f"{env_id!r} is a classic verifiers environment, which needs verifiers>=0.3.1,<0.4 "
+            "(the installed verifiers has only the v1 API)"
+        )
     with _keeping_signal_handlers():
         try:
-            return vf.load_environment(env_id, **env_args)
+            return importlib.import_module("verifiers").load_environment(env_id, **env_args)
         except Exception as exc:
             raise ValueError(
                 f"{module_name}.load_environment(**{env_args}) failed: {exc}. "

@@ -8,6 +8,7 @@ from typing import Any
 
 from envbridge.bridges.verifiers.chat import clean_messages
 from envbridge.bridges.verifiers.client import TrainerClient
+from envbridge.bridges.verifiers.turns import finite_or_none
 from verifiers.legacy.utils.message_utils import normalize_messages
 
 
@@ -16,7 +17,7 @@ def reward_breakdown(vf_env: Any, output: dict[str, Any]) -> dict[str, dict[str,
     rubric = scoring_env(vf_env, output).rubric
     metrics = output.get("metrics") or {}
     return {
-        name: {"score": _number(metrics.get(name)), "weight": float(weight)}
+        name: {"score": finite_or_none(metrics.get(name)), "weight": float(weight)}
         for name, weight in zip(
             rubric._get_reward_func_names(), rubric._get_reward_weights(), strict=False
         )
@@ -42,7 +43,9 @@ def outcome_metadata(vf_env: Any, output: dict[str, Any]) -> dict[str, Any]:
     error = output.get("error")
     return {
         "rewards": reward_breakdown(vf_env, output),
-        "metrics": {name: _number(value) for name, value in (output.get("metrics") or {}).items()},
+        "metrics": {
+            name: finite_or_none(value) for name, value in (output.get("metrics") or {}).items()
+        },
         "stop_condition": output.get("stop_condition"),
         "is_truncated": bool(output.get("is_truncated")),
         "error": None if error is None else _error_text(error),
@@ -76,14 +79,6 @@ def final_reward(output: dict[str, Any]) -> float | None:
     if value is None:
         return None
     number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
     return number if math.isfinite(number) else None
 
 

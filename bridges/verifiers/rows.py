@@ -1,19 +1,19 @@
 """Which dataset row an episode plays: by task index, by seed, or at random.
 
 ``reset(options={"task_index": i})`` picks row ``i``; ``reset(seed=s)`` picks the same
-row for the same seed every time; ``options["split"]`` chooses ``"train"`` (the
-default, ``env.get_dataset()``) or ``"eval"`` (``env.get_eval_dataset()``).
+row for the same seed every time; ``options["split"]`` chooses a split (``"train"`` by
+default; classic environments also have ``"eval"``).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from envbridge.spec.environment import InvalidAction
 
-SPLITS = ("train", "eval")
 RESET_OPTIONS = ("task_index", "split")
 
 
@@ -23,7 +23,7 @@ class RowChoice:
 
     split: str
     index: int
-    row: dict[str, Any]
+    row: Any
 
 
 def _invalid(field: str, message: str, value: Any) -> InvalidAction:
@@ -33,7 +33,11 @@ def _invalid(field: str, message: str, value: Any) -> InvalidAction:
     )
 
 
-def choose_row(vf_env: Any, seed: int | None, options: dict[str, Any]) -> RowChoice:
+Splits = Mapping[str, Callable[[], Sequence[Any]]]
+"""Split name -> a function returning that split's rows (read lazily)."""
+
+
+def choose_row(splits: Splits, seed: int | None, options: dict[str, Any]) -> RowChoice:
     """Pick the row for a reset; raises :class:`InvalidAction` on bad options."""
     unknown = sorted(set(options) - set(RESET_OPTIONS))
     if unknown:
@@ -44,9 +48,9 @@ def choose_row(vf_env: Any, seed: int | None, options: dict[str, Any]) -> RowCho
             options[unknown[0]],
         )
     split = options.get("split", "train")
-    if split not in SPLITS:
-        raise _invalid("split", f"split must be one of {list(SPLITS)}", split)
-    dataset = vf_env.get_dataset() if split == "train" else vf_env.get_eval_dataset()
+    if split not in splits:
+        raise _invalid("split", f"split must be one of {list(splits)}", split)
+    dataset = splits[split]()
     size = len(dataset)
     if size == 0:
         raise _invalid("split", f"the {split} dataset is empty", split)
@@ -58,4 +62,4 @@ def choose_row(vf_env: Any, seed: int | None, options: dict[str, Any]) -> RowCho
         index = random.Random(seed).randrange(size)
     else:
         index = random.randrange(size)
-    return RowChoice(split, index, dict(dataset[index]))
+    return RowChoice(split, index, dataset[index])

@@ -8,7 +8,8 @@ import threading
 import pytest
 import verifiers as vf
 from datasets import Dataset
-from envbridge.bridges.verifiers import VerifiersFactory, load_target, wrap
+from envbridge.bridges.verifiers import load_target, wrap
+from envbridge.bridges.verifiers.classic import VerifiersFactory
 
 import envbridge
 from envbridge.targets import resolve_target
@@ -42,7 +43,7 @@ def test_loading_keeps_the_hosts_signal_handlers():
         ("vf-no-such-env", {}, "not installed"),
         ("vf-guess", {"nonsense": 1}, "do not fit vf_guess.load_environment"),
         ("vf-math", {"num_examples": "many"}, "failed.*Check the --env-args"),
-        ("json", {}, "has no load_environment"),
+        ("json", {}, "not a verifiers environment"),
     ],
 )
 def test_bad_names_and_args_say_what_to_do(name, options, words):
@@ -67,7 +68,7 @@ def test_loading_off_the_main_thread_is_refused_with_a_reason():
 
 
 def test_wrap_refuses_what_it_cannot_serve():
-    with pytest.raises(TypeError, match="classic verifiers Environment"):
+    with pytest.raises(TypeError, match=r"classic verifiers Environment .* or a v1 Taskset"):
         wrap(object())
 
     def group_score(completions) -> list[float]:

@@ -1,9 +1,10 @@
-"""A classic verifiers environment as an envbridge :class:`Environment`, one per session.
+"""A verifiers rollout as an envbridge :class:`Environment`: the API-independent part.
 
 Every method hops onto the process-wide rollout loop (:mod:`.loop`), where the session's
 :class:`Episode` lives. Actions are assistant messages; tools are also offered as MCP
 tools, each ``call_tool`` being an assistant turn with one tool call, so verifiers runs
-the tool exactly as it would for a model.
+the tool exactly as it would for a model. Subclasses (classic, v1) say how to choose a
+row, start a rollout and read its outcome.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import json
 from typing import Any
 
 from envbridge.bridges.verifiers.chat import assistant_message_schema, parse_assistant_message
-from envbridge.bridges.verifiers.client import ModelCall
 from envbridge.bridges.verifiers.episode import Episode, RolloutFailed
 from envbridge.bridges.verifiers.loop import on_rollout_loop
-from envbridge.bridges.verifiers.outcome import final_history, final_reward, outcome_metadata
-from envbridge.bridges.verifiers.rows import RowChoice, choose_row
+from envbridge.bridges.verifiers.rows import RowChoice
+from envbridge.bridges.verifiers.turns import ModelCall
 from envbridge.spec.environment import (
     Environment,
     EnvironmentMetadata,
@@ -46,19 +46,27 @@ OBSERVATION_SCHEMA: dict[str, Any] = {
 }
 
 
-class VerifiersEnvironment(Environment):
+class Outcome:
+    """A finished rollout as OpenEnv reports it."""
+
+    __slots__ = ("history", "metadata", "reward")
+
+    def __init__(
+        self, history: list[dict[str, Any]], reward: float | None, metadata: dict[str, Any]
+    ):
+        self.history = history
+        self.reward = reward
+        self.metadata = metadata
+
+
+class TurnEnvironment(Environment):
     """One session's view of a shared, already-built verifiers environment."""
 
     description = "a verifiers environment played one assistant turn per step"
     blocking = False
 
-    def __init__(
-        self, vf_env: Any, *, name: str, model: str, sampling_args: dict[str, Any]
-    ) -> None:
-        self.vf_env = vf_env
+    def __init__(self, *, name: str) -> None:
         self.env_name = name
-        self.model = model
-        self.sampling_args = sampling_args
         self._episode: Episode | None = None
         self._choice: RowChoice | None = None
         self._tools: list[dict[str, Any]] | None = None
@@ -78,11 +86,33 @@ class VerifiersEnvironment(Environment):
 
     async def _reset(self, seed: int | None, options: dict[str, Any]) -> Observation:
         await self._stop()
-        self._choice = choose_row(self.vf_env, seed, options)
+        self._choice = self._choose(seed, options)
         self._tools = None
         self._call_ids = itertools.count(1)
-        self._episode = Episode(self.vf_env, self._choice.row, self.model, self.sampling_args)
+        self._episode = self._start(self._choice)
         return await self._observe(self._episode, await self._episode.next_call())
+
+    # ------------------------------------------------------- what subclasses provide
+
+    def _choose(self, seed: int | None, options: dict[str, Any]) -> RowChoice:
+        """The row (task) this episode plays."""
+        raise NotImplementedError
+
+    def _start(self, choice: RowChoice) -> Episode:
+        """Start the rollout of ``choice`` (on the rollout loop)."""
+        raise NotImplementedError
+
+    async def _outcome(self, episode: Episode) -> Outcome:
+        """The finished rollout's history, reward and metadata."""
+        raise NotImplementedError
+
+    def _example_id(self, row: Any) -> Any:
+        """The row's id as the environment names it."""
+        raise NotImplementedError
+
+    def _declared_tools(self) -> list[Tool]:
+        """Tools known before any model call (the environment's own definitions)."""
+        return []
 
     def parse_action(self, data: dict[str, Any]) -> dict[str, Any]:
         """Validate the assistant message (OpenAI chat format)."""
@@ -111,18 +141,18 @@ class VerifiersEnvironment(Environment):
             "started": True,
             "split": choice.split,
             "task_index": choice.index,
-            "example_id": choice.row.get("example_id"),
+            "example_id": self._example_id(choice.row),
             "turns": episode.turns,
             "is_completed": episode.finished,
         }
         if episode.finished:
             try:
-                output = episode.output()
+                outcome = await self._outcome(episode)
             except RolloutFailed as exc:
                 fields["error"] = str(exc)
             else:
-                fields["reward"] = final_reward(output)
-                fields.update(outcome_metadata(self.vf_env, output))
+                fields["reward"] = outcome.reward
+                fields.update(outcome.metadata)
         return fields
 
     # ------------------------------------------------------------------------ tools
@@ -130,8 +160,8 @@ class VerifiersEnvironment(Environment):
     def tools(self) -> list[Tool]:
         """The tools the model is offered now, as MCP tools with their JSON schemas."""
         if self._tools is not None:
-            return [_mcp_tool(tool.get("function") or {}) for tool in self._tools]
-        return [_mcp_tool(tool) for tool in getattr(self.vf_env, "tool_defs", None) or []]
+            return [mcp_tool(tool.get("function") or {}) for tool in self._tools]
+        return self._declared_tools()
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
         """Play one assistant turn calling ``name``; return verifiers' tool result."""
@@ -184,17 +214,12 @@ class VerifiersEnvironment(Environment):
                 done=False,
                 metadata={**self._row_metadata(), "turn": episode.turns},
             )
-        output = episode.output()
-        history = await final_history(episode.client, output)
+        outcome = await self._outcome(episode)
         return Observation(
-            {"messages": history, "tools": self._tools or []},
-            reward=final_reward(output),
+            {"messages": outcome.history, "tools": self._tools or []},
+            reward=outcome.reward,
             done=True,
-            metadata={
-                **self._row_metadata(),
-                "turn": episode.turns,
-                **outcome_metadata(self.vf_env, output),
-            },
+            metadata={**self._row_metadata(), "turn": episode.turns, **outcome.metadata},
         )
 
     def _row_metadata(self) -> dict[str, Any]:
@@ -203,7 +228,7 @@ class VerifiersEnvironment(Environment):
         return {
             "split": choice.split,
             "task_index": choice.index,
-            "example_id": choice.row.get("example_id"),
+            "example_id": self._example_id(choice.row),
         }
 
     def _require_episode(self) -> Episode:
@@ -231,12 +256,11 @@ class VerifiersEnvironment(Environment):
     def metadata(self) -> EnvironmentMetadata:
         return EnvironmentMetadata(
             name=self.env_name,
-            description=f"verifiers environment {self.env_name} "
-            f"({type(self.vf_env).__name__}), one assistant turn per step",
+            description=f"verifiers environment {self.env_name}, one assistant turn per step",
         )
 
 
-def _mcp_tool(definition: Any) -> Tool:
+def mcp_tool(definition: Any) -> Tool:
     """A verifiers or OpenAI function definition as an MCP tool."""
     return Tool(
         name=definition.get("name"),
