@@ -94,7 +94,7 @@ class TasksetFactory:
                 f"{type(taskset).__name__} yields tasks forever; serve a bounded view "
                 "(taskset.take(n))"
             )
-        self.tasks = list(taskset.load() if hasattr(taskset, "load") else taskset)
+        self.tasks = list(taskset)  # iterating sets idx and applies config overrides
         if not self.tasks:
             raise ValueError(f"{type(taskset).__name__} has no tasks")
         self.name = name
