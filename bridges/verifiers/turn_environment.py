@@ -189,7 +189,7 @@ class TurnEnvironment(Environment):
             ],
         }
         observation = await self._observe(episode, await episode.act(message))
-        for chat_message in observation.observation["messages"]:
+        for chat_message in reversed(observation.observation["messages"]):  # newest first
             if chat_message.get("role") == "tool" and chat_message.get("tool_call_id") == call_id:
                 return ToolResult(
                     data=chat_message.get("content"),

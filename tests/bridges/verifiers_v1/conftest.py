@@ -6,6 +6,7 @@ collected: the two verifiers lines cannot share one environment.
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import version
 
@@ -15,6 +16,11 @@ V1_LINE = int(version("verifiers").split(".")[1]) >= 4 or int(version("verifiers
 
 collect_ignore_glob = [] if V1_LINE else ["test_*.py"]
 
-SAMPLE = ROOT / "envs" / "verifiers" / "vf1_math"
-if str(SAMPLE) not in sys.path:
-    sys.path.insert(0, str(SAMPLE))
+SAMPLES = [str(path) for path in sorted((ROOT / "envs" / "verifiers").glob("vf1_*"))]
+for _path in SAMPLES:
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+# Tool servers run as `python -m vf1_calc.tools` subprocesses: they need the path too.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [*SAMPLES, *filter(None, [os.environ.get("PYTHONPATH")])]
+)
