@@ -81,6 +81,7 @@ def load_target(rest: str, options: dict[str, Any]) -> Any:
     if hasattr(module, "load_environment"):
         return wrap(load_classic(rest, options), name=rest)
     if _exports_v1_taskset(module):
+        _refuse_own_env_or_harness(module)
         return wrap(load_v1_taskset(rest, options), name=rest)
     raise ValueError(
         f"module {module.__name__!r} has no load_environment() (classic API) and exports no "
@@ -106,6 +107,22 @@ def _exports_v1_taskset(module: Any) -> bool:
         return False
     exported = [getattr(module, name, None) for name in getattr(module, "__all__", [])]
     return any(isinstance(item, type) and issubclass(item, Taskset) for item in exported)
+
+
+def _refuse_own_env_or_harness(module: Any) -> None:
+    """The v1 bridge plays a taskset with one null-harness agent; say so when the
+    package brings its own ``Env`` (a user seat, several agents) or ``Harness``."""
+    from verifiers.v1 import Env, Harness
+
+    for name in getattr(module, "__all__", []):
+        item = getattr(module, name, None)
+        for base, what in ((Env, "Env"), (Harness, "Harness")):
+            if isinstance(item, type) and issubclass(item, base):
+                raise ValueError(
+                    f"{module.__name__} exports its own v1 {what} ({name}); the verifiers "
+                    "bridge serves v1 tasksets with one null-harness agent and does not run "
+                    f"custom {what} classes yet"
+                )
 
 
 def load_v1_taskset(env_id: str, options: dict[str, Any]) -> Any:

@@ -156,3 +156,16 @@ def test_wrap_detects_a_v1_taskset():
     assert len(factory.tasks) == 4
     env = factory()
     assert env.metadata().name == "MathTaskset"
+
+
+def test_packages_with_their_own_env_are_refused_with_a_reason(monkeypatch):
+    import sys
+    import types
+
+    package = types.ModuleType("vf1_with_env")
+    package.MathTaskset = MathTaskset
+    package.PlayerEnv = vf.SingleAgentEnv
+    package.__all__ = ["MathTaskset", "PlayerEnv"]
+    monkeypatch.setitem(sys.modules, "vf1_with_env", package)
+    with pytest.raises(ValueError, match="exports its own v1 Env"):
+        load_target("vf1-with-env", {})
