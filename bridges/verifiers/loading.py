@@ -32,10 +32,15 @@ def wrap(
 ) -> Any:
     """A session factory serving ``env`` turn by turn (pass it to ``envbridge.serve``).
 
-    ``env`` is a classic ``vf.Environment`` or a v1 ``Taskset``. ``model`` (and, classic,
+    ``env`` is a classic ``vf.Environment``, a v1 ``Taskset`` or a one-seat v1 ``Env``
+    (each session gets its own instance, built from ``env.config``). ``model`` (and, classic,
     ``sampling_args``) are what verifiers records for each rollout; ``max_turns`` caps a
     v1 agent run (classic environments carry their own).
     """
+    if _is_v1_env(env):
+        from envbridge.bridges.verifiers.v1.environment import EnvFactory
+
+        return EnvFactory(env.config, name=name or type(env).__name__, model=model)
     if _is_v1_taskset(env):
         from envbridge.bridges.verifiers.v1.environment import TasksetFactory
 
@@ -46,7 +51,7 @@ def wrap(
     if classic_base is None or not isinstance(env, classic_base):
         raise TypeError(
             "wrap() takes a classic verifiers Environment (SingleTurnEnv, MultiTurnEnv, "
-            "ToolEnv, ..., with verifiers>=0.3.1,<0.4) or a v1 Taskset (verifiers.v1), "
+            "ToolEnv, ..., with verifiers>=0.3.1,<0.4) or a v1 Taskset or Env (verifiers.v1), "
             f"got {type(env).__name__}"
         )
     if env.requires_group_rollouts:
@@ -65,6 +70,14 @@ def wrap(
     )
 
 
+def _is_v1_env(env: Any) -> bool:
+    try:
+        from verifiers.v1 import Env
+    except ImportError:
+        return False
+    return isinstance(env, Env)
+
+
 def _is_v1_taskset(env: Any) -> bool:
     try:
         from verifiers.v1 import Taskset
@@ -81,7 +94,11 @@ def load_target(rest: str, options: dict[str, Any]) -> Any:
     if hasattr(module, "load_environment"):
         return wrap(load_classic(rest, options), name=rest)
     if _exports_v1_taskset(module):
-        _refuse_own_env_or_harness(module)
+        _refuse_own_harness(module)
+        if _exports_v1_env(module):
+            from envbridge.bridges.verifiers.v1.environment import EnvFactory
+
+            return EnvFactory(load_v1_env(rest, options), name=rest, model=DEFAULT_MODEL)
         return wrap(load_v1_taskset(rest, options), name=rest)
     raise ValueError(
         f"module {module.__name__!r} has no load_environment() (classic API) and exports no "
@@ -109,20 +126,39 @@ def _exports_v1_taskset(module: Any) -> bool:
     return any(isinstance(item, type) and issubclass(item, Taskset) for item in exported)
 
 
-def _refuse_own_env_or_harness(module: Any) -> None:
-    """The v1 bridge plays a taskset with one null-harness agent; say so when the
-    package brings its own ``Env`` (a user seat, several agents) or ``Harness``."""
-    from verifiers.v1 import Env, Harness
+def _refuse_own_harness(module: Any) -> None:
+    """The v1 bridge plays tasks with verifiers' null harness; say so when the package
+    brings its own ``Harness``."""
+    from verifiers.v1 import Harness
 
     for name in getattr(module, "__all__", []):
         item = getattr(module, name, None)
-        for base, what in ((Env, "Env"), (Harness, "Harness")):
-            if isinstance(item, type) and issubclass(item, base):
-                raise ValueError(
-                    f"{module.__name__} exports its own v1 {what} ({name}); the verifiers "
-                    "bridge serves v1 tasksets with one null-harness agent and does not run "
-                    f"custom {what} classes yet"
-                )
+        if isinstance(item, type) and issubclass(item, Harness):
+            raise ValueError(
+                f"{module.__name__} exports its own v1 Harness ({name}); the verifiers bridge "
+                "runs v1 tasks with verifiers' null harness and does not run custom harnesses yet"
+            )
+
+
+def _exports_v1_env(module: Any) -> bool:
+    from verifiers.v1 import Env
+
+    exported = [getattr(module, name, None) for name in getattr(module, "__all__", [])]
+    return any(isinstance(item, type) and issubclass(item, Env) for item in exported)
+
+
+def load_v1_env(env_id: str, options: dict[str, Any]) -> Any:
+    """The env config of the installed v1 package ``env_id`` (``options`` are its fields)."""
+    import verifiers.v1 as vf1
+
+    try:
+        return vf1.resolve_env_config({**options, "taskset": {"id": env_id}})
+    except Exception as exc:
+        raise ValueError(
+            f"cannot build the v1 env config of {env_id!r} with {options}: {exc}. "
+            "Check the --env-args (for a package with its own Env they are EnvConfig fields, "
+            'e.g. {"player": {"max_turns": 3}})'
+        ) from exc
 
 
 def load_v1_taskset(env_id: str, options: dict[str, Any]) -> Any:

@@ -68,7 +68,7 @@ def test_loading_off_the_main_thread_is_refused_with_a_reason():
 
 
 def test_wrap_refuses_what_it_cannot_serve():
-    with pytest.raises(TypeError, match=r"classic verifiers Environment .* or a v1 Taskset"):
+    with pytest.raises(TypeError, match=r"classic verifiers Environment .* or a v1 Taskset or Env"):
         wrap(object())
 
     def group_score(completions) -> list[float]:
