@@ -158,14 +158,24 @@ def test_wrap_detects_a_v1_taskset():
     assert env.metadata().name == "MathTaskset"
 
 
-def test_packages_with_their_own_env_are_refused_with_a_reason(monkeypatch):
+def test_packages_with_their_own_harness_are_refused_with_a_reason(monkeypatch):
     import sys
     import types
 
-    package = types.ModuleType("vf1_with_env")
+    from verifiers.v1.harnesses.null import NullHarness
+
+    package = types.ModuleType("vf1_with_harness")
     package.MathTaskset = MathTaskset
-    package.PlayerEnv = vf.SingleAgentEnv
-    package.__all__ = ["MathTaskset", "PlayerEnv"]
-    monkeypatch.setitem(sys.modules, "vf1_with_env", package)
-    with pytest.raises(ValueError, match="exports its own v1 Env"):
-        load_target("vf1-with-env", {})
+    package.MyHarness = NullHarness
+    package.__all__ = ["MathTaskset", "MyHarness"]
+    monkeypatch.setitem(sys.modules, "vf1_with_harness", package)
+    with pytest.raises(ValueError, match="exports its own v1 Harness"):
+        load_target("vf1-with-harness", {})
+
+
+def test_envs_with_several_seats_are_refused_with_a_reason():
+    from envbridge.bridges.verifiers.v1.environment import EnvFactory
+
+    config = vf.resolve_env_config({"id": "user-sim", "taskset": {"id": "vf1-math"}})
+    with pytest.raises(ValueError, match="one-seat Envs only"):
+        EnvFactory(config, name="user-sim", model="policy")
