@@ -365,7 +365,7 @@ async def handle_frame(
         if kind == "step" and message.keys() == _SIMPLE_KEYS and type(message["data"]) is dict:
             payload = await session.step(message["data"])  # the hot path: no pydantic
             return FrameReply(_encode_reply({"type": "observation", "data": payload}))
-        if extensions and kind in extensions:
+        if extensions and isinstance(kind, str) and kind in extensions:
             return await _extension(extensions[kind], kind, message)
         if kind not in ("reset", "step", "state", "close", "mcp"):
             if not isinstance(message, dict):

@@ -25,10 +25,14 @@ _decoder = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def decode(text: str | bytes) -> Any:
-    """Parse JSON strictly: the non-standard NaN/Infinity tokens are refused."""
+    """Parse JSON strictly: NaN/Infinity are refused, and nesting too deep for the
+    parser is a ValueError like any other bad JSON (not a RecursionError)."""
     if isinstance(text, bytes | bytearray):
         text = text.decode("utf-8")
-    return _decoder.decode(text)
+    try:
+        return _decoder.decode(text)
+    except RecursionError:
+        raise ValueError("JSON nests too deeply") from None
 
 
 def encode_lenient(value: Any) -> str:

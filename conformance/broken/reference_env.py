@@ -1,0 +1,183 @@
+"""The environment behind every broken server: a small counter with two MCP tools.
+
+Action ``{"delta": int}`` adds to the count (reward = delta, done at |count| >= 10);
+tools ``add(amount)`` and ``echo(message)``. The subclasses below each carry one
+environment-level defect; the rest of the family breaks the wire instead (defects.py).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, ClassVar
+
+from envbridge.spec import Environment, InvalidAction, Observation, Tool, ToolError
+
+TARGET = 10
+
+
+class ReferenceCounter(Environment):
+    """Healthy: passes every check of the catalogue."""
+
+    name = "reference-counter"
+    description = "Counter used by the conformance kit's broken-server family."
+    blocking = False
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last_delta = 0
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        self.count = 0 if seed is None else seed % 5
+        self.last_delta = 0
+        return Observation({"count": self.count, "last_delta": 0})
+
+    def parse_action(self, data: dict[str, Any]) -> int:
+        delta = data.get("delta", 1)
+        extra = sorted(set(data) - {"delta"})
+        if extra:
+            raise InvalidAction(
+                f"unexpected action fields {extra}",
+                [
+                    {
+                        "type": "extra_forbidden",
+                        "loc": [extra[0]],
+                        "msg": "not allowed",
+                        "input": data[extra[0]],
+                    }
+                ],
+            )
+        if not isinstance(delta, int) or isinstance(delta, bool):
+            raise InvalidAction(
+                "delta must be an integer",
+                [{"type": "int_type", "loc": ["delta"], "msg": "not an integer", "input": delta}],
+            )
+        return delta
+
+    def step(self, action: int) -> Observation:
+        self.count += action
+        self.last_delta = action
+        return Observation(
+            {"count": self.count, "last_delta": action},
+            reward=action,
+            done=abs(self.count) >= TARGET,
+        )
+
+    def state(self) -> dict[str, Any]:
+        return {"count": self.count}
+
+    def tools(self) -> list[Tool]:
+        return [
+            Tool(
+                "add",
+                "Add an integer to the count; returns the new count.",
+                {
+                    "type": "object",
+                    "properties": {"amount": {"type": "integer"}},
+                    "required": ["amount"],
+                    "additionalProperties": False,
+                },
+            ),
+            Tool(
+                "echo",
+                "Return the message unchanged.",
+                {
+                    "type": "object",
+                    "properties": {"message": {"type": "string"}},
+                    "required": ["message"],
+                    "additionalProperties": False,
+                },
+            ),
+        ]
+
+    def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        if name == "add":
+            self.count += int(arguments["amount"])
+            return {"count": self.count}
+        if name == "echo":
+            return arguments["message"]
+        raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
+
+    def action_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "title": "CounterAction",
+            "additionalProperties": False,
+            "properties": {"delta": {"type": "integer", "default": 1}},
+        }
+
+    def observation_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "title": "CounterObservation",
+            "required": ["count"],
+            "properties": {"count": {"type": "integer"}, "last_delta": {"type": "integer"}},
+        }
+
+    def state_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "title": "CounterState",
+            "properties": {"count": {"type": "integer"}},
+        }
+
+
+class NonceCounter(ReferenceCounter):
+    """Defect: the first observation carries a random nonce (seeds do not reproduce it)."""
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        obs = super().reset(seed=seed, episode_id=episode_id, options=options)
+        obs.observation["nonce"] = random.random()
+        return obs
+
+
+class JitteryCounter(ReferenceCounter):
+    """Defect: rewards carry random noise, so equal actions give unequal trajectories."""
+
+    def step(self, action: int) -> Observation:
+        obs = super().step(action)
+        obs.reward = action + random.random()
+        return obs
+
+
+class TallyCounter(ReferenceCounter):
+    """Defect: a class-level tally shared by every session shows up in each state."""
+
+    steps_seen: ClassVar[int] = 0
+
+    def step(self, action: int) -> Observation:
+        type(self).steps_seen += 1
+        return super().step(action)
+
+    def state(self) -> dict[str, Any]:
+        return {"count": self.count, "steps_seen": type(self).steps_seen}
+
+
+class PickyCounter(ReferenceCounter):
+    """Defect: ``add`` refuses negative amounts that its inputSchema allows."""
+
+    def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        if name == "add" and arguments["amount"] < 0:
+            raise ToolError("amount must not be negative", "invalid_args")
+        return super().call_tool(name, arguments)
+
+
+class ReservedToolCounter(ReferenceCounter):
+    """Defect: offers a tool named ``close``, shadowing the simulation API."""
+
+    def tools(self) -> list[Tool]:
+        shadow = object.__new__(Tool)  # Tool() itself refuses reserved names
+        shadow.name, shadow.description = "close", "Close the counter."
+        shadow.input_schema = {"type": "object", "properties": {}}
+        return [*super().tools(), shadow]
+
+    def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        return "closed" if name == "close" else super().call_tool(name, arguments)
+
+
+class SkewedCounter(ReferenceCounter):
+    """Defect (served in production next to a healthy simulation twin): echo reverses."""
+
+    def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
+        if name == "echo":
+            return arguments["message"][::-1]
+        return super().call_tool(name, arguments)

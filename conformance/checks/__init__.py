@@ -1,0 +1,35 @@
+"""The checks, one module per area; importing this package registers them all.
+
+``AREAS`` fixes the run order (cheap, basic areas first; robustness last, as a
+server that fails it may stop answering).
+"""
+
+from envbridge.conformance.checks import (  # noqa: F401  (importing registers the checks)
+    capacity,
+    determinism,
+    dialect,
+    errors,
+    http,
+    isolation,
+    latency,
+    mcp,
+    modes,
+    observations,
+    robustness,
+    ws,
+)
+
+AREAS = (
+    "http",
+    "ws",
+    "obs",
+    "errors",
+    "mcp",
+    "modes",
+    "dialect",
+    "determinism",
+    "isolation",
+    "capacity",
+    "latency",
+    "robustness",
+)

@@ -1,0 +1,94 @@
+"""Determinism: same seed, same start; same actions, same trajectory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envbridge.conformance.checks.observations import actions_to_try
+from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
+from envbridge.conformance.probe import Probe
+from envbridge.conformance.registry import conformance_check
+
+SEED = 7
+
+
+async def _require_deterministic(probe: Probe) -> None:
+    probe.require_simulation()
+    if not await probe.deterministic():
+        raise CheckSkipped(
+            "the server declares itself nondeterministic (/metadata "
+            "deterministic: false, or --nondeterministic)"
+        )
+
+
+def _comparable(envelope: Any) -> Any:
+    """An envelope without metadata (which may carry ids or timings)."""
+    if not isinstance(envelope, dict):
+        return envelope
+    observation = {k: v for k, v in (envelope.get("observation") or {}).items() if k != "metadata"}
+    return {
+        "observation": observation,
+        "reward": envelope.get("reward"),
+        "done": envelope.get("done"),
+    }
+
+
+async def _trajectory(probe: Probe, actions: list[Any]) -> list[Any]:
+    async with probe.ws() as ws:
+        steps = [_comparable(await ws.reset(seed=SEED))]
+        for action in actions:
+            envelope = await ws.step(action)
+            steps.append(_comparable(envelope))
+            if envelope.get("done"):
+                break
+    return steps
+
+
+@conformance_check(
+    "determinism.reset_seed",
+    Level.SHOULD,
+    "the same seed gives the same first observation",
+    sends=f'reset {{"seed": {SEED}}} on two fresh /ws sessions',
+    expects="equal observations, rewards and done flags (metadata ignored)",
+    rule="Gymnasium seeding semantics; wire §2.2 ResetRequest.seed",
+)
+async def reset_seed(probe: Probe) -> dict[str, Any]:
+    await _require_deterministic(probe)
+    first, second = await _trajectory(probe, []), await _trajectory(probe, [])
+    if first != second:
+        raise CheckFailed(
+            "two resets with the same seed differ",
+            sent={"type": "reset", "data": {"seed": SEED}},
+            received={"first": first[0], "second": second[0]},
+        )
+    return {}
+
+
+@conformance_check(
+    "determinism.trajectory",
+    Level.SHOULD,
+    "the same actions give the same trajectory",
+    sends=f'reset {{"seed": {SEED}}} then the same generated actions, on two fresh sessions',
+    expects="equal step observations, rewards and done flags, step by step (the first "
+    "observation is determinism.reset_seed's business)",
+    rule="Gymnasium seeding semantics (a seeded episode is reproducible)",
+)
+async def trajectory(probe: Probe) -> dict[str, Any]:
+    await _require_deterministic(probe)
+    actions = await actions_to_try(probe)
+    first = (await _trajectory(probe, actions))[1:]  # the start is reset_seed's business
+    second = (await _trajectory(probe, actions))[1:]
+    for index, (left, right) in enumerate(zip(first, second, strict=False)):
+        if left != right:
+            raise CheckFailed(
+                f"the trajectories diverge at step {index + 1}",
+                sent=actions[: index + 1],
+                received={"first": left, "second": right},
+            )
+    if len(first) != len(second):
+        raise CheckFailed(
+            "the trajectories have different lengths",
+            sent=actions,
+            received={"first": len(first), "second": len(second)},
+        )
+    return {"steps": len(first)}

@@ -1,0 +1,122 @@
+"""Run the catalogue against one server: select checks, time them, collect a Report."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+from envbridge.conformance.model import (
+    CheckFailed,
+    CheckResult,
+    CheckSkipped,
+    CheckSpec,
+    Level,
+    Report,
+    Status,
+)
+from envbridge.conformance.probe import Options, Probe
+from envbridge.conformance.registry import areas, catalogue
+
+Progress = Callable[[CheckSpec, CheckResult | None], None]
+"""Called with (spec, None) when a check starts and (spec, result) when it ends."""
+
+CHECK_TIMEOUT_S = 60.0
+
+
+class ServerUnreachable(ConnectionError):
+    """Nothing answers HTTP at the URL (CLI exit code 2)."""
+
+
+class UsageError(ValueError):
+    """The caller asked for something that does not exist (CLI exit code 2)."""
+
+
+def select(only: Sequence[str] | None = None, quick: bool = False) -> list[CheckSpec]:
+    """The checks to run: all, or those of the ``only`` areas / ids; ``quick`` subset."""
+    specs = catalogue()
+    if only:
+        known = set(areas()) | {spec.id for spec in specs}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise UsageError(
+                f"unknown area or check {', '.join(unknown)}; areas: {', '.join(areas())}"
+            )
+        specs = [s for s in specs if s.area in only or s.id in only]
+    if quick:
+        specs = [s for s in specs if s.quick]
+    return specs
+
+
+async def check_async(
+    url: str,
+    options: Options | None = None,
+    *,
+    only: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Check the server at ``url``; raises ServerUnreachable / UsageError."""
+    options = options or Options()
+    specs = select(only, options.quick)
+    started = time.perf_counter()
+    timeout = httpx.Timeout(options.timeout_s)
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as http:
+        probe = Probe(url, options, http)
+        await _reachable(probe)
+        await probe.detect()
+        report = Report(url=probe.url, dialect=probe.dialect, mode=probe.mode)
+        for spec in specs:
+            if progress:
+                progress(spec, None)
+            result = await run_one(spec, probe)
+            report.results.append(result)
+            if progress:
+                progress(spec, result)
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+def check(
+    url: str, *, only: Sequence[str] | None = None, progress: Progress | None = None, **options: Any
+) -> Report:
+    """Blocking :func:`check_async`; keyword options are :class:`Options` fields."""
+    return asyncio.run(check_async(url, Options(**options), only=only, progress=progress))
+
+
+async def _reachable(probe: Probe) -> None:
+    try:
+        await probe.http.get(probe.url + "/health")
+    except httpx.HTTPError as exc:
+        raise ServerUnreachable(
+            f"cannot reach {probe.url} ({type(exc).__name__}: {exc}); is the server running "
+            "and is the URL right (e.g. http://127.0.0.1:8000)?"
+        ) from None
+
+
+async def run_one(spec: CheckSpec, probe: Probe) -> CheckResult:
+    """Run one check and turn whatever happens into a CheckResult."""
+    result = CheckResult(spec.id, spec.level, spec.title, Status.PASS)
+    started = time.perf_counter()
+    try:
+        details = await asyncio.wait_for(spec.run(probe), CHECK_TIMEOUT_S)
+        result.details = details or {}
+        if spec.level is Level.INFO:
+            result.status = Status.INFO
+    except CheckFailed as exc:
+        result.status, result.message = Status.FAIL, exc.message
+        result.sent, result.received = exc.sent, exc.received
+    except CheckSkipped as exc:
+        result.status, result.message = Status.SKIP, str(exc)
+    except TimeoutError:
+        result.status = Status.FAIL
+        result.message = f"the check did not finish within {CHECK_TIMEOUT_S:g} s"
+    except httpx.HTTPError as exc:
+        result.status = Status.FAIL
+        result.message = f"HTTP transport error: {type(exc).__name__}: {exc}"
+    except Exception as exc:
+        result.status = Status.FAIL
+        result.message = f"unexpected {type(exc).__name__} while checking: {exc}"
+    result.duration_s = time.perf_counter() - started
+    return result
