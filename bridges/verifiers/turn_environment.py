@@ -170,11 +170,12 @@ class TurnEnvironment(Environment):
     async def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
         if name not in {tool.name for tool in self.tools()}:
             raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
+        if self._episode is None:  # an MCP client that never reset: start one, as production does
+            await self._reset(None, {})
         episode = self._episode
         if episode is None or episode.pending is None:
             raise ToolError(
-                "no model turn is open (the episode has not started or is over): "
-                "reset to start a new episode",
+                "no model turn is open (the episode is over): reset to start a new episode",
                 "execution_error",
             )
         call_id = f"call_{next(self._call_ids)}"

@@ -108,3 +108,9 @@ def test_simulation_tool_call_steps_show_the_tool_message(calc_env):
         final = client.step({"content": "It is 492."})
         assert final.done and final.reward == 1.0
         assert final.metadata["metrics"]["calculate_calls"] == 1.0
+
+
+def test_a_tool_call_without_reset_starts_an_episode(calc_env):
+    with serving(wrap(calc_env)) as url, envbridge.connect(url).sync() as client:
+        assert client.call_tool("calculate", expression="6 * 7") == "42"
+        assert client.state()["turns"] == 1
