@@ -12,15 +12,16 @@ from importlib.metadata import version
 
 from tests.helpers import ROOT
 
-V1_LINE = int(version("verifiers").split(".")[1]) >= 4 or int(version("verifiers")[0]) >= 1
+V1_LINE = tuple(int(part) for part in version("verifiers").split(".")[:2]) >= (0, 4)
 
 collect_ignore_glob = [] if V1_LINE else ["test_*.py"]
 
 SAMPLES = [str(path) for path in sorted((ROOT / "envs" / "verifiers").glob("vf1_*"))]
-for _path in SAMPLES:
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-# Tool servers run as `python -m vf1_calc.tools` subprocesses: they need the path too.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [*SAMPLES, *filter(None, [os.environ.get("PYTHONPATH")])]
-)
+if V1_LINE:
+    for _path in SAMPLES:
+        if _path not in sys.path:
+            sys.path.insert(0, _path)
+    # Tool servers run as `python -m vf1_calc.tools` subprocesses: they need the path too.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [*SAMPLES, *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
