@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format system-deps clean help
+.PHONY: demo test test-vf1 bench lint format system-deps clean help
 
 help:
 	@echo "make demo   - serve sample environments and drive them (the main job)"
@@ -18,7 +18,18 @@ $(STAMP): pyproject.toml requirements-test.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]' -r requirements-test.txt
+	$(BIN)/pip install -q -e envs/verifiers/vf_math -e envs/verifiers/vf_guess -e envs/verifiers/vf_calc
 	touch $(STAMP)
+
+VF1 := .venv-vf1
+$(VF1)/.installed: pyproject.toml
+	$(PY) -m venv $(VF1)
+	$(VF1)/bin/pip install -q --upgrade pip
+	$(VF1)/bin/pip install -q -e '.[verifiers-v1]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
+	touch $@
+
+test-vf1: $(VF1)/.installed
+	$(VF1)/bin/python -m pytest -q tests/bridges/verifiers_v1
 
 OE03 := .venv-oe03/.installed
 $(OE03):
@@ -36,6 +47,7 @@ test: $(STAMP) $(OE03) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy spec
 	$(BIN)/python -m pytest -q
+	$(MAKE) test-vf1
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
