@@ -27,13 +27,15 @@ PORT_PLACEHOLDER = "{port}"
 DEFAULT_START_TIMEOUT_S = 120.0
 _STOP_GRACE_S = 10.0
 
-_live_processes: set[subprocess.Popen] = set()
-"""Every server process a pool started and has not stopped yet (killed at exit)."""
+_live_processes: dict[subprocess.Popen, Path] = {}
+"""Every server process a pool started and has not stopped yet, with its log file (both
+removed at interpreter exit if the pool was never closed)."""
 
 
 def _kill_leftovers() -> None:
-    for process in list(_live_processes):
+    for process, log_path in list(_live_processes.items()):
         _terminate(process, grace_s=2.0)
+        log_path.unlink(missing_ok=True)
 
 
 atexit.register(_kill_leftovers)
@@ -134,7 +136,7 @@ class ProcessSource(Source):
             raise PoolError(f"cannot start {self.name} ({argv[0]}): {exc}") from exc
         finally:
             os.close(fd)
-        _live_processes.add(self.process)
+        _live_processes[self.process] = self._log_path
         try:
             await self._wait_healthy()
         except BaseException:
@@ -202,7 +204,7 @@ def _terminate(process: subprocess.Popen, grace_s: float) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    _live_processes.discard(process)
+    _live_processes.pop(process, None)
 
 
 def target_argv(target: str, options: dict[str, Any] | None, max_sessions: int) -> list[str]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 
 from envbridge import Pool, SyncPool
 from envbridge.pool import PoolError
 from tests.helpers import ROOT, serving
-from tests.pool.leaks import settle
+from tests.pool.leaks import pool_logs, settle
 from tests.spec.envs import Tracked
 
 
@@ -57,3 +60,29 @@ async def test_the_sync_pool_refuses_to_run_inside_an_event_loop(counter_url):
     pool.add(counter_url)
     with pytest.raises(PoolError, match=r"use envbridge\.Pool with await"):
         pool.start()
+
+
+UNCLOSED = """
+import asyncio
+from envbridge import Pool
+
+async def main():
+    pool = Pool()
+    pool.add(target="envs.native.counter:CounterEnv")
+    await pool.launch()
+    print(pool.urls()["envs.native.counter:CounterEnv"], flush=True)
+
+asyncio.run(main())  # never closes the pool
+"""
+
+
+def test_servers_of_a_pool_never_closed_are_stopped_at_exit():
+    logs = pool_logs()
+    ran = subprocess.run(
+        [sys.executable, "-c", UNCLOSED], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    url = ran.stdout.strip()
+    assert ran.returncode == 0 and url.startswith("http://127.0.0.1:"), ran.stderr
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{url}/health", trust_env=False, timeout=2)
+    assert pool_logs() <= logs
