@@ -66,7 +66,8 @@ async def _envbridge_core(workload: Workload) -> tuple[Stepper, Callable[[], Awa
 
 
 def _openenv_counter() -> tuple[Any, Any, Any]:
-    from envs.openenv_native.counter_app import CounterAction, OpenEnvCounter
+    from envs.openenv_native.counter_envs import CounterAction
+    from envs.openenv_native.counter_envs import CounterEnv as OpenEnvCounter
 
     env = OpenEnvCounter()
     env.reset()

@@ -10,7 +10,8 @@ import os
 
 from openenv.core.env_server.http_server import create_app
 
-from envs.openenv_native.counter_app import CounterAction, CounterObservation, OpenEnvCounter
+from envs.openenv_native.counter_envs import CounterAction, CounterObservation
+from envs.openenv_native.counter_envs import CounterEnv as OpenEnvCounter
 
 app = create_app(
     OpenEnvCounter,
