@@ -112,7 +112,9 @@ them with one frame. Clients that never send these frames see no difference.
 Ops on different sessions run concurrently, ops on one session in order; a failing op
 yields an `error` result and spares the others. Batch sessions close with the
 connection. A server without the extension answers `batch_open` with `UNKNOWN_TYPE`
-(the client raises `BatchingUnsupported`).
+(the client raises `BatchingUnsupported`). The conformance kit checks the extension at
+MAY level (`batch.equivalence`); `envbridge.Pool` uses it automatically — see
+[protocol-batching.md](protocol-batching.md) for the pool's use and measured throughput.
 """
 
 

@@ -505,3 +505,14 @@ class UndecodableIsServerError(Defect):
         except UnicodeDecodeError:
             return 500, b"Internal Server Error"
         return status, body
+
+
+class BatchResultsReversed(Defect):
+    """Batch replies list their results in reverse op order."""
+
+    def ws_out(self, conn: Connection, text: str) -> str | int:
+        frame = _frame(text)
+        if frame is None or frame.get("type") != "batch":
+            return text
+        results = list(reversed(frame.get("data", {}).get("results", [])))
+        return dumps({**frame, "data": {"results": results}})

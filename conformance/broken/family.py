@@ -123,6 +123,7 @@ FAMILY: list[BrokenServer] = [
     _wire("mcp.ws_frames", defects.McpFramesMistyped),
     _wire("mcp.ws_endpoint", defects.WsMcpToolsListLosesId),
     _wire("mcp.step_tools", defects.CamelCaseStepTools),
+    _wire("batch.equivalence", defects.BatchResultsReversed),
     BrokenServer(
         "modes.production_http",
         "a production server that still serves POST /reset, POST /step and GET /state",

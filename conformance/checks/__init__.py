@@ -5,6 +5,7 @@ server that fails it may stop answering).
 """
 
 from envbridge.conformance.checks import (  # noqa: F401  (importing registers the checks)
+    batch,
     capacity,
     determinism,
     dialect,
@@ -30,6 +31,7 @@ AREAS = (
     "determinism",
     "isolation",
     "capacity",
+    "batch",
     "latency",
     "robustness",
 )
