@@ -92,6 +92,17 @@ class WebPage:
         expect(self.page.locator("#conn-status")).to_have_text("connected")
         return self
 
+    def press(self, button: str) -> None:
+        """Click the button named ``button`` and wait until the page is idle again."""
+        self.page.get_by_role("button", name=button, exact=True).click()
+        self.idle()
+
+    def idle(self) -> None:
+        """Wait until no user action (and its state refresh) is running."""
+        from playwright.sync_api import expect
+
+        expect(self.page.locator("body")).not_to_have_attribute("data-busy", "1")
+
     def last(self, frame_type: str) -> dict[str, Any]:
         """The newest received frame of ``frame_type``."""
         for frame in reversed(self.received):

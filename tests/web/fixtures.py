@@ -1,5 +1,5 @@
-"""Browser fixtures shared by the /web tests (imported by tests/web/conftest.py and by
-the harbor /web test, which lives with the harbor tests for their sandbox leak counters)."""
+"""Browser fixtures of the /web tests, made suite-wide by tests/conftest.py (the harbor
+/web test lives with the harbor tests, under their sandbox leak counters)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def test_reset_and_a_form_step_show_what_the_protocol_returned(web, courier_url,
     page = web.open(courier_url).page
     expect(page.locator("#bridge-badge")).to_have_text("bridge gymnasium")
     page.get_by_label("Seed").fill("7")
-    page.get_by_role("button", name="Reset").click()
+    web.press("Reset")
     expect(page.locator("#result-kind")).to_have_text("reset")
     reset = web.last("observation")["data"]
     assert_tree_shows(web.tree("#observation-view"), reset["observation"])
@@ -45,7 +45,7 @@ def test_reset_and_a_form_step_show_what_the_protocol_returned(web, courier_url,
     action_panel = page.locator("#action-panel")
     action_panel.get_by_label("action.move *").fill("3")
     action_panel.get_by_label("action.label *").fill(label)
-    page.get_by_role("button", name="Step", exact=True).click()
+    web.press("Step")
     expect(page.locator("#result-steps")).to_have_text("1")
     stepped = web.last("observation")["data"]
     assert {"type": "step", "data": {"action": {"move": 3, "label": label}}} in web.sent
@@ -69,13 +69,13 @@ def test_reset_and_a_form_step_show_what_the_protocol_returned(web, courier_url,
 
 def test_frames_are_rendered_only_when_asked(web, courier_url):
     page = web.open(courier_url).page
-    page.get_by_role("button", name="Reset").click()
+    web.press("Reset")
     expect(page.locator("#result-kind")).to_have_text("reset")
     page.locator("#action-panel").get_by_label("action.move *").fill("1")
-    page.get_by_role("button", name="Step", exact=True).click()
+    web.press("Step")
     expect(page.locator("#result-steps")).to_have_text("1")
     assert _render_calls(web) == 0, "the page rendered a frame nobody asked for"
-    page.get_by_role("button", name="Show frame").click()
+    web.press("Show frame")
     image = page.locator("#frame-image")
     expect(image).to_be_visible()
     assert _render_calls(web) == 1
@@ -90,10 +90,10 @@ def test_frames_are_rendered_only_when_asked(web, courier_url):
 
 def test_history_downloads_as_jsonl_of_the_exchanged_frames(web, courier_url, tmp_path):
     page = web.open(courier_url).page
-    page.get_by_role("button", name="Reset").click()
+    web.press("Reset")
     expect(page.locator("#result-kind")).to_have_text("reset")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download JSONL").click()
+        web.press("Download JSONL")
     target = tmp_path / "history.jsonl"
     download.value.save_as(target)
     entries = [json.loads(line) for line in target.read_text().splitlines()]

@@ -701,8 +701,7 @@ async function afterEpisodeChange() {
   if ($("frame-auto").checked && !page.done) await showFrame();
 }
 
-async function doReset(event) {
-  event.preventDefault();
+async function doReset() {
   const data = {};
   try {
     const extra = $("reset-extra").value.trim();
@@ -750,8 +749,7 @@ async function sendStep(kind, action) {
   return reply;
 }
 
-async function doStep(event) {
-  event.preventDefault();
+async function doStep() {
   setError($("action-error"), "");
   let action;
   try {
@@ -810,8 +808,7 @@ function buildToolForm() {
   $("tool-raw").value = "{}";
 }
 
-async function doCallTool(event) {
-  event.preventDefault();
+async function doCallTool() {
   setError($("tool-error"), "");
   const name = $("tool-select").value;
   let args;
@@ -980,13 +977,27 @@ function submitOnCtrlEnter(form) {
   });
 }
 
-$("reset-form").addEventListener("submit", doReset);
-$("action-form").addEventListener("submit", doStep);
-$("tool-form").addEventListener("submit", doCallTool);
+/** Run one user action at a time; ``body[data-busy]`` is set while it runs. */
+function exclusive(action) {
+  return async (event) => {
+    event.preventDefault();
+    if (document.body.dataset.busy) return;
+    document.body.dataset.busy = "1";
+    try {
+      await action(event);
+    } finally {
+      delete document.body.dataset.busy;
+    }
+  };
+}
+
+$("reset-form").addEventListener("submit", exclusive(doReset));
+$("action-form").addEventListener("submit", exclusive(doStep));
+$("tool-form").addEventListener("submit", exclusive(doCallTool));
 $("tool-select").addEventListener("change", buildToolForm);
-$("tools-refresh").addEventListener("click", loadTools);
-$("state-refresh").addEventListener("click", () => refreshState().catch((err) => showFailure("state", err)));
-$("frame-button").addEventListener("click", showFrame);
+$("tools-refresh").addEventListener("click", exclusive(loadTools));
+$("state-refresh").addEventListener("click", exclusive(() => refreshState().catch((err) => showFailure("state", err))));
+$("frame-button").addEventListener("click", exclusive(showFrame));
 $("history-download").addEventListener("click", downloadHistory);
 $("history-clear").addEventListener("click", () => {
   page.history = [];
