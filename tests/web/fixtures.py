@@ -17,8 +17,13 @@ SCREENSHOTS_ENV = "ENVBRIDGE_WEB_SCREENSHOTS"
 """Set to a folder (docs/web) to keep the per-bridge screenshots there."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """A headless Chromium for one test module.
+
+    Per module, not per session: Playwright's sync API holds an event loop on the main
+    thread while it runs, and other modules' tests call ``asyncio.run``.
+    """
     with chromium() as launched:
         yield launched
     deadline = time.monotonic() + 10
