@@ -64,6 +64,8 @@ def test_reset_and_a_form_step_show_what_the_protocol_returned(web, courier_url,
     state = web.last("state")["data"]
     assert state["step_count"] == 1
     assert_tree_shows(web.tree("#state-view"), state)
+    web.press("Show frame")
+    expect(page.locator("#frame-image")).to_be_visible()
     assert_not_blank(web.screenshot(screenshot_dir / "web-gymnasium.png"))
 
 
