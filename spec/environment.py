@@ -16,6 +16,21 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from envbridge.spec.errors import EnvError, InvalidAction, ToolError
+
+__all__ = [
+    "RESERVED_TOOL_NAMES",
+    "EnvError",
+    "EnvFactory",
+    "Environment",
+    "EnvironmentMetadata",
+    "InvalidAction",
+    "Observation",
+    "Tool",
+    "ToolError",
+    "ToolResult",
+]
+
 JSONValue = Any
 """Anything ``json.dumps`` accepts (dicts, lists, str, int, float, bool, None)."""
 
@@ -81,36 +96,6 @@ class EnvironmentMetadata:
     readme_content: str | None = None
     author: str | None = None
     documentation_url: str | None = None
-
-
-class EnvError(Exception):
-    """Base of the errors an environment raises on purpose; each maps to a wire code."""
-
-
-class InvalidAction(EnvError):
-    """The action does not fit the action space; becomes ``VALIDATION_ERROR``.
-
-    ``errors`` are pydantic-style dicts (``type``, ``loc``, ``msg``, ``input``) so that
-    clients see the same shape whatever produced the error.
-    """
-
-    def __init__(self, message: str, errors: list[dict[str, JSONValue]] | None = None):
-        super().__init__(message)
-        self.errors = errors or [
-            {"type": "value_error", "loc": ["action"], "msg": message, "input": None}
-        ]
-
-
-class ToolError(EnvError):
-    """A tool failed; reported in-band (``observation.error`` / MCP ``isError``).
-
-    ``error_type`` follows OpenEnv: ``tool_not_found``, ``invalid_args``,
-    ``execution_error`` or ``timeout``.
-    """
-
-    def __init__(self, message: str, error_type: str = "execution_error"):
-        super().__init__(message)
-        self.error_type = error_type
 
 
 class Environment:

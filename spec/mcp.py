@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from envbridge.spec import wire
 from envbridge.spec.environment import ToolError
-from envbridge.spec.errors import JsonRpcErrorCode
+from envbridge.spec.errors import JsonRpcErrorCode, RpcError, ToolErrorType
 from envbridge.spec.session import ProtocolError, Session
 
 Dialect = Literal["openenv", "mcp"]
@@ -39,16 +39,6 @@ class SessionHost(Protocol):
     async def close(self, session_id: str) -> bool: ...
 
     def temporary(self) -> AbstractAsyncContextManager[Session]: ...
-
-
-class RpcError(Exception):
-    """A JSON-RPC error response."""
-
-    def __init__(self, code: int, message: str, data: Any = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
 
 
 def response(request_id: Any, result: Any) -> dict[str, Any]:
@@ -197,7 +187,7 @@ async def _call_tool(
             result = await target.call_tool(name, arguments)
         except ToolError as exc:
             if dialect == "mcp":
-                if exc.error_type == "tool_not_found":
+                if exc.error_type == ToolErrorType.TOOL_NOT_FOUND:
                     raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, str(exc)) from None
                 return wire.tool_result_mcp(str(exc), is_error=True)
             raise RpcError(

@@ -11,7 +11,7 @@ no server-initiated SSE stream, so ``GET /mcp`` answers 405.
 from __future__ import annotations
 
 from envbridge.spec import wire
-from envbridge.spec.errors import JsonRpcErrorCode
+from envbridge.spec.errors import HttpErrorCode, JsonRpcErrorCode
 from envbridge.spec.mcp import Dialect, error_response
 from envbridge.spec.server.asgi import (
     BodyTooLarge,
@@ -68,7 +68,7 @@ async def handle_mcp_post(
                 send,
                 404,
                 {
-                    "code": "SESSION_NOT_FOUND",
+                    "code": HttpErrorCode.SESSION_NOT_FOUND,
                     "message": f"unknown or expired MCP session {session_id!r}: send initialize "
                     "again",
                 },
@@ -107,7 +107,7 @@ async def handle_mcp_delete(
             send,
             400,
             {
-                "code": "MISSING_SESSION",
+                "code": HttpErrorCode.MISSING_SESSION,
                 "message": "send the Mcp-Session-Id header to end a session",
             },
         )
@@ -116,7 +116,10 @@ async def handle_mcp_delete(
         await send_error(
             send,
             404,
-            {"code": "SESSION_NOT_FOUND", "message": f"unknown MCP session {session_id!r}"},
+            {
+                "code": HttpErrorCode.SESSION_NOT_FOUND,
+                "message": f"unknown MCP session {session_id!r}",
+            },
         )
         return
     await send_bytes(send, 200, b"", "application/json")

@@ -13,11 +13,12 @@ from typing import Any
 
 from envbridge.spec import wire
 from envbridge.spec.batch import BatchSessions
-from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
+from envbridge.spec.errors import JsonRpcErrorCode, ProtocolError, WSErrorCode
+from envbridge.spec.frames import FrameReply, error_frame, handle_frame
 from envbridge.spec.mcp import Dialect, error_response
 from envbridge.spec.server.asgi import Receive, Request, Send
 from envbridge.spec.server.context import ServerContext
-from envbridge.spec.session import FrameReply, ProtocolError, Session, error_frame, handle_frame
+from envbridge.spec.session import Session
 
 log = logging.getLogger("envbridge.server")
 
@@ -38,15 +39,10 @@ async def _open(
             session = ctx.registry.get(session_id)
             if session is None:
                 raise ProtocolError(WSErrorCode.SESSION_ERROR, f"unknown session_id {session_id!r}")
-            if session.attached:
-                raise ProtocolError(
-                    WSErrorCode.SESSION_ERROR,
-                    f"session {session_id!r} already has a WebSocket attached",
-                )
-            session.attached = True
+            session.attach()
             return session, False
         session = await ctx.registry.create()
-        session.attached = True
+        session.attach()
         return session, True
     except ProtocolError as exc:
         reply = error_frame(exc)
@@ -71,11 +67,9 @@ def _too_large(payload: str | bytes, limit: int) -> bool:
 
 
 async def _release(ctx: ServerContext, session: Session, owned: bool) -> None:
-    session.attached = False
+    await session.detach()
     if owned:
         await ctx.registry.close(session.id)
-    elif session.close_requested:
-        await session.close()
 
 
 async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
