@@ -13,9 +13,9 @@ from typing import Any
 
 from envbridge.spec import wire
 from envbridge.spec.batch import BatchSessions
-from envbridge.spec.errors import JsonRpcErrorCode, ProtocolError, WSErrorCode
+from envbridge.spec.errors import ProtocolError, WSErrorCode
 from envbridge.spec.frames import FrameReply, error_frame, handle_frame
-from envbridge.spec.mcp import Dialect, error_response
+from envbridge.spec.mcp import Dialect, RpcError, decode_request, error_response, is_initialize
 from envbridge.spec.server.asgi import Receive, Request, Send
 from envbridge.spec.server.context import ServerContext
 from envbridge.spec.session import Session
@@ -78,9 +78,6 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
     if session is None:
         return
 
-    async def mcp(target: Session, rpc: Any) -> Any:
-        return await ctx.mcp(target, rpc)
-
     batch = BatchSessions(ctx.registry.create, ctx.registry.close)
     extensions = {"batch_open": batch.open, "batch": batch.run, "batch_close": batch.close}
     limit = ctx.max_message_bytes
@@ -101,7 +98,7 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
                     )
                 )
             else:
-                reply = await handle_frame(session, payload, mcp, extensions)
+                reply = await handle_frame(session, payload, ctx.mcp, extensions)
             await _send_reply(send, reply)
             if reply.close:
                 break
@@ -127,21 +124,13 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
             if payload is None:
                 continue
             try:
-                rpc = wire.decode(payload)
-            except (ValueError, UnicodeDecodeError):
-                reply: Any = error_response(None, JsonRpcErrorCode.PARSE_ERROR, "Parse error")
+                rpc = decode_request(payload, "frame")
+            except RpcError as exc:
+                reply: Any = error_response(None, exc.code, exc.message)
             else:
-                if isinstance(rpc, dict) and rpc.get("method") == "initialize":
+                if is_initialize(rpc):
                     dialect = "mcp"
-                if isinstance(rpc, list):
-                    reply = error_response(
-                        None,
-                        JsonRpcErrorCode.INVALID_REQUEST,
-                        "Invalid Request: batch requests are not supported; "
-                        "send one request per frame",
-                    )
-                else:
-                    reply = await ctx.mcp(session, rpc, dialect)
+                reply = await ctx.mcp(session, rpc, dialect)
             if reply is not None:
                 await send({"type": "websocket.send", "text": wire.encode_lenient(reply)})
     except OSError:
