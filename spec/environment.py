@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from envbridge.spec.errors import EnvError, InvalidAction, ToolError
 
@@ -179,8 +179,11 @@ class Environment:
         return None
 
 
-EnvFactory = Any
-"""A zero-argument callable (usually the class itself) returning a new Environment.
+class EnvFactory(Protocol):
+    """A zero-argument callable (usually the class itself) returning a new Environment.
 
-The server calls it once per session; each session owns its environment.
-"""
+    The server calls it once per session; each session owns its environment. Class
+    attributes ``blocking`` and ``concurrent_sessions`` are read from it when present.
+    """
+
+    def __call__(self) -> Environment: ...
