@@ -16,20 +16,9 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from envbridge.spec.errors import EnvError, InvalidAction, ToolError
-
-__all__ = [
-    "RESERVED_TOOL_NAMES",
-    "EnvError",
-    "EnvFactory",
-    "Environment",
-    "EnvironmentMetadata",
-    "InvalidAction",
-    "Observation",
-    "Tool",
-    "ToolError",
-    "ToolResult",
-]
+from envbridge.spec.errors import EnvError as EnvError  # re-exported: older import path
+from envbridge.spec.errors import InvalidAction as InvalidAction
+from envbridge.spec.errors import ToolError
 
 JSONValue = Any
 """Anything ``json.dumps`` accepts (dicts, lists, str, int, float, bool, None)."""

@@ -79,6 +79,14 @@ def _ws_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _httpx_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "base_url": settings.base_url,
+        "timeout": httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
+        "trust_env": False,
+    }
+
+
 @contextlib.contextmanager
 def _http_errors(call: HttpCall, settings: Settings) -> Iterator[None]:
     try:
@@ -166,13 +174,7 @@ class AsyncHTTPTransport:
 
     async def _perform(self, call: HttpCall) -> Any:
         if self._http is None:
-            self._http = httpx.AsyncClient(
-                base_url=self.settings.base_url,
-                timeout=httpx.Timeout(
-                    self.settings.timeout_s, connect=self.settings.connect_timeout_s
-                ),
-                trust_env=False,
-            )
+            self._http = httpx.AsyncClient(**_httpx_options(self.settings))
         with _http_errors(call, self.settings):
             response = await self._http.request(
                 call.method, call.path, json=call.body, params=call.params
@@ -262,13 +264,7 @@ class HTTPTransport:
 
     def _perform(self, call: HttpCall) -> Any:
         if self._http is None:
-            self._http = httpx.Client(
-                base_url=self.settings.base_url,
-                timeout=httpx.Timeout(
-                    self.settings.timeout_s, connect=self.settings.connect_timeout_s
-                ),
-                trust_env=False,
-            )
+            self._http = httpx.Client(**_httpx_options(self.settings))
         with _http_errors(call, self.settings):
             response = self._http.request(
                 call.method, call.path, json=call.body, params=call.params
