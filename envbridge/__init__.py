@@ -20,7 +20,7 @@ except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0+unknown"
 
 if TYPE_CHECKING:
-    from envbridge.pool import Pool, SyncPool
+    from envbridge.pool import ImageSource, Pool, ProcessSource, SyncPool, TargetSource, UrlSource
     from envbridge.spec.client import AsyncClient, StepResult, SyncClient, ToolInfo
     from envbridge.spec.environment import (
         Environment,
@@ -89,6 +89,10 @@ _LAZY: dict[str, str] = {
     "ToolInfo": "envbridge.spec.client",
     "Pool": "envbridge.pool",
     "SyncPool": "envbridge.pool",
+    "TargetSource": "envbridge.pool",
+    "ProcessSource": "envbridge.pool",
+    "ImageSource": "envbridge.pool",
+    "UrlSource": "envbridge.pool",
     # writing an environment
     "Environment": "envbridge.spec.environment",
     "EnvironmentMetadata": "envbridge.spec.environment",
@@ -138,20 +142,24 @@ __all__ = [
     "Environment",
     "EnvironmentMetadata",
     "HttpErrorCode",
+    "ImageSource",
     "InvalidAction",
     "Observation",
     "Pool",
+    "ProcessSource",
     "ReplyTimeout",
     "ServerError",
     "StepResult",
     "SyncClient",
     "SyncPool",
+    "TargetSource",
     "Tool",
     "ToolCallError",
     "ToolError",
     "ToolErrorType",
     "ToolInfo",
     "ToolResult",
+    "UrlSource",
     "WSErrorCode",
     "__version__",
     "connect",
