@@ -20,11 +20,9 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from envbridge.spec import wire
 from envbridge.spec.environment import Environment, InvalidAction, ToolError, ToolResult
@@ -59,21 +57,33 @@ def execution_error(exc: BaseException, during: str) -> ProtocolError:
     )
 
 
-@contextmanager
-def env_errors(during: str) -> Iterator[None]:
+class env_errors:
     """Map what environment code raises to wire errors, in this one place.
 
     :class:`InvalidAction` becomes ``VALIDATION_ERROR``; a :class:`ProtocolError` passes
     through; anything else becomes ``EXECUTION_ERROR`` (logged; the session survives).
+    A plain class rather than ``@contextmanager``: it sits on the per-step hot path, and
+    one instance per call site is reused.
     """
-    try:
-        yield
-    except InvalidAction as exc:
-        raise invalid(str(exc), exc.errors) from None
-    except ProtocolError:
-        raise
-    except Exception as exc:
-        raise execution_error(exc, during) from exc
+
+    __slots__ = ("during",)
+
+    def __init__(self, during: str):
+        self.during = during
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> Literal[False]:
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, ProtocolError):
+            return False
+        if isinstance(exc, InvalidAction):
+            raise invalid(str(exc), exc.errors) from None
+        raise execution_error(exc, self.during) from exc
+
+
+_PARSING = env_errors("parse_action")
+_STEPPING = env_errors("step")
 
 
 class Phase(enum.Enum):
@@ -99,6 +109,9 @@ class Episode(enum.Enum):
     NOT_STARTED = "not_started"
     RUNNING = "running"
     DONE = "done"
+
+
+_RUNNING, _DONE = Episode.RUNNING, Episode.DONE
 
 
 class Session:
@@ -163,7 +176,7 @@ class Session:
         return self.episode is Episode.DONE
 
     def _end_episode_if(self, done: bool) -> None:
-        self.episode = Episode.DONE if done else Episode.RUNNING
+        self.episode = _DONE if done else _RUNNING
 
     def attach(self) -> None:
         """A connection takes this session; SESSION_ERROR if one already holds it."""
@@ -260,13 +273,13 @@ class Session:
         async with self._lock:
             self._touch()
             self._check_episode_open()
-            with env_errors("parse_action"):
+            with _PARSING:
                 action = self.env.parse_action(data)
-            with env_errors("step"):
+            with _STEPPING:
                 obs = await self._call("step", action)
             reply = self._encode_envelope(obs, "step")
             self.step_count += 1
-            self._end_episode_if(bool(obs.done))
+            self.episode = _DONE if obs.done else _RUNNING  # inline: the hot path
             return reply
 
     async def state(self) -> dict[str, Any]:
@@ -282,6 +295,8 @@ class Session:
         return {**env_state, "episode_id": self.episode_id, "step_count": self.step_count}
 
     def _check_episode_open(self) -> None:
+        if self.episode is _RUNNING:  # the common case: one comparison
+            return
         if self.episode is Episode.NOT_STARTED and not self.env.allow_step_before_reset:
             raise ProtocolError(
                 WSErrorCode.EPISODE_NOT_STARTED, "no episode yet: send reset before step"
