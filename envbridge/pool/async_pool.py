@@ -8,12 +8,9 @@ asked, each tagged with its session index and environment name.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from envbridge.pool.lanes import (
     BatchedLane,
@@ -25,15 +22,7 @@ from envbridge.pool.lanes import (
     check_batch_fits,
 )
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats
-from envbridge.pool.sources import (
-    DEFAULT_START_TIMEOUT_S,
-    ImageSource,
-    ProcessSource,
-    Source,
-    TargetSource,
-    UrlSource,
-    target_argv,
-)
+from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source, UrlSource
 from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
@@ -60,7 +49,7 @@ class Pool:
 
         pool = Pool()
         pool.add("http://127.0.0.1:8000", sessions=4)
-        pool.add(target="gym:CartPole-v1", sessions=8)       # started and stopped by the pool
+        pool.add(TargetSource("gym:CartPole-v1"), sessions=8)  # started and stopped by the pool
         async with pool:
             first = await pool.reset(seed=0)                   # session i gets seed 0 + i
             results = await pool.step([{"action": 0}] * len(pool))
@@ -86,47 +75,31 @@ class Pool:
 
     def add(
         self,
-        url: str | None = None,
+        source: Source | str,
         *,
-        target: str | None = None,
-        command: Sequence[str] | None = None,
-        image: str | None = None,
         sessions: int = 1,
         name: str | None = None,
         max_concurrency: int | None = None,
         batch: BatchChoice = "auto",
-        options: dict[str, Any] | None = None,
-        cwd: str | os.PathLike[str] | None = None,
-        env: dict[str, str] | None = None,
     ) -> range:
         """Add a server with ``sessions`` sessions; returns their pool indices.
 
-        Give exactly one of ``url`` (a running server), ``target`` (run ``envbridge serve
-        TARGET`` on loopback; ``options`` go to the target's factory), ``command`` (any
-        server command; ``{port}`` is replaced by a free loopback port) or ``image`` (a
-        Docker image, via ``envbridge[docker]``). ``max_concurrency`` caps ops in flight
-        on this server (ops per frame when batched). ``batch``: ``"auto"`` batches when
-        the server advertises the extension and has two or more sessions.
+        ``source`` is a URL string (a running server) or a :class:`Source`:
+        :class:`TargetSource` (run ``envbridge serve TARGET`` on loopback),
+        :class:`ProcessSource` (any server command; ``{port}`` is replaced by a free
+        loopback port) or :class:`ImageSource` (a Docker image, via ``envbridge[docker]``).
+        ``max_concurrency`` caps ops in flight on this server (ops per frame when batched).
+        ``batch``: ``"auto"`` batches when the server advertises the extension and has two
+        or more sessions.
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
-        kinds = {"url": url, "target": target, "command": command, "image": image}
-        given = [kind for kind, value in kinds.items() if value]
-        if len(given) != 1:
+        if isinstance(source, str):
+            source = UrlSource(source)
+        if not isinstance(source, Source):
             raise PoolError(
-                "give exactly one of url=, target=, command= or image= "
-                f"(got {', '.join(given) or 'none'})"
-            )
-        for kind in given:
-            if kind != "command" and not isinstance(kinds[kind], str):
-                raise PoolError(f"{kind} must be a string, got {kinds[kind]!r}")
-        if command is not None and (
-            not isinstance(command, list | tuple)
-            or not all(isinstance(part, str) for part in command)
-        ):
-            raise PoolError(
-                f"command must be a list of strings (['uvicorn', 'app:app', '--port', "
-                f"'{{port}}']), got {command!r}"
+                "add() takes a URL string or a Source (TargetSource, ProcessSource, "
+                f"ImageSource, UrlSource), got {source!r}"
             )
         if not isinstance(sessions, int) or isinstance(sessions, bool) or sessions < 1:
             raise PoolError(f"sessions must be a positive integer, got {sessions!r}")
@@ -136,36 +109,13 @@ class Pool:
             raise PoolError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
         if batch not in (True, False, "auto"):
             raise PoolError(f"batch must be True, False or 'auto', got {batch!r}")
-        name = self._unique(name or _default_name(url, target, command, image))
-        source = self._source(url, target, command, image, name, sessions, options, cwd, env)
+        name = self._unique(name or source.default_name())
+        source.bind(name, sessions, self._start_timeout_s)
         first = len(self._envs)
         stats = ServerStats(name=name, kind=source.kind, sessions=sessions)
         self._servers.append(_Server(source, sessions, first, batch, max_concurrency, stats))
         self._envs.extend([name] * sessions)
         return range(first, first + sessions)
-
-    def _source(
-        self,
-        url: str | None,
-        target: str | None,
-        command: Sequence[str] | None,
-        image: str | None,
-        name: str,
-        sessions: int,
-        options: dict[str, Any] | None,
-        cwd: str | os.PathLike[str] | None,
-        env: dict[str, str] | None,
-    ) -> Source:
-        timeout = self._start_timeout_s
-        if url:
-            return UrlSource(url, name)
-        if target:
-            argv = target_argv(target, options, max_sessions=max(256, 2 * sessions + 16))
-            return TargetSource(argv, name, cwd=cwd, env=env, start_timeout_s=timeout)
-        if command:
-            return ProcessSource(command, name, cwd=cwd, env=env, start_timeout_s=timeout)
-        assert image is not None
-        return ImageSource(image, name, start_timeout_s=timeout)
 
     def _unique(self, name: str) -> str:
         taken = {server.stats.name for server in self._servers}
@@ -374,17 +324,3 @@ def _action_dict(action: Any) -> dict[str, Any]:
     if not isinstance(action, dict):
         raise PoolError(f"an action must be a dict (or a pydantic model), got {action!r}")
     return action
-
-
-def _default_name(
-    url: str | None, target: str | None, command: Sequence[str] | None, image: str | None
-) -> str:
-    if url:
-        return urlsplit(url if "://" in url else f"http://{url}").netloc or url
-    if target:
-        return target
-    if image:
-        return image
-    assert command is not None
-    apps = [part for part in command if ":" in part and "{port}" not in part]
-    return apps[0] if apps else Path(command[0]).name

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from envbridge import SyncPool
+from envbridge.pool import ImageSource
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]  # builds an image: 35-100 s here
 
@@ -33,7 +34,7 @@ def counter_image():
 def test_the_pool_runs_drives_and_removes_an_image_server(counter_image):
     engine, tag = counter_image
     pool = SyncPool()
-    pool.add(image=tag, sessions=2, name="counter-image")
+    pool.add(ImageSource(tag), sessions=2, name="counter-image")
     with pool:
         assert pool.stats().server("counter-image").kind == "image"
         assert pool.stats().server("counter-image").batched  # an envbridge server inside
