@@ -11,6 +11,7 @@ from envbridge.bridges.harbor.environment import HarborEnvironment
 from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import TaskLoadError, load_tasks
+from envbridge.bridges.harbor.variables import unlisted_references
 from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ def load_target(rest: str, options: dict[str, Any]) -> Any:
         f"{task_id}: [{finding.rule}] {finding.message}"
         for task_id, task_findings in findings.items()
         for finding in errors(task_findings)
+    ]
+    problems += [
+        f"{task.id}: {problem}"
+        for task in tasks
+        for problem in unlisted_references(task, settings.pass_env)
     ]
     if backend == "docker":
         from envbridge.bridges.harbor.backends import SandboxError

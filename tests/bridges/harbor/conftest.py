@@ -29,22 +29,18 @@ def private_temp_dirs(tmp_path_factory):
     """Sandboxes of this test run live in folders of their own, so that the leak counts
     are not disturbed by other processes on the machine using the bridge at the same time."""
     tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
-    saved = {key: os.environ.get(key) for key in ("TMPDIR", "ENVBRIDGE_HARBOR_ETC_DIR")}
-    folders = [
-        Path(tempfile.mkdtemp(prefix="harbor-tests-")),
-        Path(tempfile.mkdtemp(prefix="harbor-tests-", dir="/dev/shm")),
-    ]
-    os.environ["TMPDIR"], os.environ["ENVBRIDGE_HARBOR_ETC_DIR"] = map(str, folders)
+    saved = os.environ.get("TMPDIR")
+    folder = Path(tempfile.mkdtemp(prefix="harbor-tests-"))
+    folder.chmod(0o711)  # local sandboxes' users are unprivileged host uids: they walk through
+    os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = None
     yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    if saved is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved
     tempfile.tempdir = None
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module", autouse=True)

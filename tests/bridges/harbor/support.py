@@ -49,11 +49,7 @@ def sandbox_processes() -> list[str]:
 
 def sandbox_dirs() -> list[str]:
     """Temporary folders the local backend creates."""
-    roots = {
-        Path(tempfile.gettempdir()),
-        Path(os.environ.get("ENVBRIDGE_HARBOR_ETC_DIR", "/dev/shm")),
-    }
-    return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-*"))
+    return sorted(str(path) for path in Path(tempfile.gettempdir()).glob("envbridge-harbor-*"))
 
 
 def harbor_containers() -> list[str]:
