@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,3 +18,20 @@ import pytest  # noqa: E402
 def anyio_backend() -> str:
     """Async tests (``@pytest.mark.anyio``) run on asyncio."""
     return "asyncio"
+
+
+_engine: list[bool] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``docker`` needs a reachable engine: it is skipped without one, and
+    fails instead under ``CI=true`` (see tests/docker_gate.py). Only the real marker counts,
+    not a path or name containing "docker"."""
+    if item.get_closest_marker("docker") is None:
+        return
+    from tests.docker_gate import engine_reachable, no_engine
+
+    if not _engine:
+        _engine.append(engine_reachable() and os.geteuid() == 0)
+    if not _engine[0]:
+        no_engine("no reachable Docker engine (or not root, which the harbor docker tests need)")

@@ -45,4 +45,4 @@ def test_under_ci_an_unreachable_engine_fails_docker_tests():
     assert quiet.returncode == 0 and "1 skipped" in quiet.stdout, quiet.stdout[-2000:]
     strict = run_pytest(test, ci=True)
     assert strict.returncode == 1, strict.stdout[-2000:]
-    assert "CI=true" in strict.stdout and "1 failed" in strict.stdout.splitlines()[-1]
+    assert "CI=true" in strict.stdout and "1 error" in strict.stdout.splitlines()[-1]

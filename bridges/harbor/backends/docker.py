@@ -129,6 +129,9 @@ class DockerSandbox(Sandbox):
                 image,
                 entrypoint=["sleep", "infinity"],
                 command=[],
+                # PID 1 as root: Docker derives an exec's capabilities from it, and gives
+                # a non-root PID 1 none (the image's USER still is the default exec user)
+                user="0:0",
                 detach=True,
                 labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
                 network_mode="bridge" if self.spec.network else "none",

@@ -40,7 +40,7 @@ from envbridge.bridges.harbor.backends.base import (
 from envbridge.bridges.harbor.backends.local_etc import write_sandbox_etc
 from envbridge.bridges.harbor.backends.userns import (
     UserNamespaceError,
-    host_id,
+    allocate_range,
     popen_in_user_namespace,
 )
 
@@ -70,6 +70,8 @@ class LocalSandbox(Sandbox):
         self.image_user: str | int = ROOT_USER
         self.image_workdir = "/"
         self._tmp: Path | None = None
+        self.id_base = allocate_range()
+        """Host uid (and gid) of the sandbox's root; its uid n is host uid id_base + n."""
         self._live: set[subprocess.Popen[bytes]] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -137,7 +139,7 @@ class LocalSandbox(Sandbox):
             path = root / name
             path.mkdir(parents=True, exist_ok=True)
             path.chmod(mode)
-        _give_to_sandbox_root(root)
+        _give_to(root, self.id_base)
 
     def stop(self) -> None:
         for process in list(self._live):
@@ -211,6 +213,7 @@ class LocalSandbox(Sandbox):
                 command += ["--no-new-privs", "--"]
             process = popen_in_user_namespace(
                 command + argv,
+                self.id_base,
                 stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -354,9 +357,8 @@ def _check_reachable(folder: Path) -> None:
             )
 
 
-def _give_to_sandbox_root(root: Path) -> None:
-    """Make ``root`` (built here as host root) belong to the sandbox's root user."""
-    owner = host_id(0)
+def _give_to(root: Path, owner: int) -> None:
+    """Make ``root`` (built here as host root) belong to host uid/gid ``owner``."""
     for folder, dirs, files in os.walk(root):
         os.lchown(folder, owner, owner)
         for name in (*dirs, *files):

@@ -1,5 +1,10 @@
 """Start a process in a new user namespace whose uids and gids 0-65535 are unprivileged
-host ids (``SANDBOX_ID_BASE`` + n), so the sandbox's root is not the host's root.
+host ids, so the sandbox's root is not the host's root.
+
+Each sandbox gets its own range (:func:`allocate_range`): sandbox uid n is host uid
+``base + n`` with ``base = SANDBOX_ID_BASE + slot * 65536``, so two sandboxes' users are
+different host users and cannot signal, trace or read each other even where they can see
+each other's processes.
 
 The child unshares its user namespace, the parent (host root) writes its uid/gid maps,
 then the child becomes uid 0 *inside* and execs (bubblewrap, which then holds
@@ -16,8 +21,12 @@ from functools import partial
 from typing import Any
 
 SANDBOX_ID_BASE = 1_000_000
-"""Host uid/gid of the sandbox's root; the sandbox's uid n is host uid ``SANDBOX_ID_BASE + n``."""
+"""Host uid/gid of the first sandbox range's root."""
 SANDBOX_ID_COUNT = 65536
+SLOTS = 4096
+"""Ranges handed out in turn by one server process (65536 * 4096 ids from the base)."""
+_next_slot = [0]
+_slot_lock = threading.Lock()
 _CLONE_NEWUSER = 0x10000000
 _GO = b"1"
 
@@ -26,18 +35,24 @@ class UserNamespaceError(OSError):
     """The user namespace could not be created or mapped."""
 
 
-def host_id(sandbox_id: int) -> int:
-    """The host uid (or gid) that sandbox uid ``sandbox_id`` is."""
-    return SANDBOX_ID_BASE + sandbox_id
+def allocate_range() -> int:
+    """The host id of a new sandbox's root (the next of :data:`SLOTS` ranges)."""
+    with _slot_lock:
+        slot = _next_slot[0]
+        _next_slot[0] = (slot + 1) % SLOTS
+    return SANDBOX_ID_BASE + slot * SANDBOX_ID_COUNT
 
 
-def popen_in_user_namespace(argv: list[str], **popen_kwargs: Any) -> subprocess.Popen[bytes]:
-    """``subprocess.Popen(argv)`` whose process runs as root of a fresh, mapped namespace."""
+def popen_in_user_namespace(
+    argv: list[str], base: int = SANDBOX_ID_BASE, **popen_kwargs: Any
+) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(argv)`` whose process runs as root of a fresh namespace whose
+    ids 0-65535 are host ids ``base``..``base + 65535``."""
     ready_read, ready_write = os.pipe()
     go_read, go_write = os.pipe()
     problems: list[BaseException] = []
     mapper = threading.Thread(
-        target=_write_maps, args=(ready_read, go_write, problems), daemon=True
+        target=_write_maps, args=(ready_read, go_write, base, problems), daemon=True
     )
     mapper.start()
     pass_fds = (*popen_kwargs.pop("pass_fds", ()), ready_write, go_read)
@@ -57,14 +72,14 @@ def popen_in_user_namespace(argv: list[str], **popen_kwargs: Any) -> subprocess.
         os.close(ready_read)
 
 
-def _write_maps(ready_read: int, go_write: int, problems: list[BaseException]) -> None:
+def _write_maps(ready_read: int, go_write: int, base: int, problems: list[BaseException]) -> None:
     """Parent side: wait for the child's pid, map its ids, let it go."""
     try:
         text = os.read(ready_read, 32)
         if not text:
             return
         pid = int(text)
-        line = f"0 {SANDBOX_ID_BASE} {SANDBOX_ID_COUNT}\n"
+        line = f"0 {base} {SANDBOX_ID_COUNT}\n"
         for name in ("uid_map", "gid_map"):
             with open(f"/proc/{pid}/{name}", "w") as handle:
                 handle.write(line)

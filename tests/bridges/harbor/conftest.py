@@ -18,12 +18,6 @@ from tests.bridges.harbor.support import (
 )
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "docker" in item.keywords and not docker_available():
-            item.add_marker(pytest.mark.skip(reason="no reachable Docker engine"))
-
-
 @pytest.fixture(scope="package", autouse=True)
 def private_temp_dirs(tmp_path_factory):
     """Sandboxes of this test run live in folders of their own, so that the leak counts
