@@ -2,8 +2,10 @@
 operator allow-lists ``VAR`` (``envbridge serve --pass-env VAR``, serve option ``pass_env``).
 
 A task is written by someone else: left unchecked, ``LEAK = "${AWS_SECRET_ACCESS_KEY}"``
-would hand the server's secrets to the agent. Any reference to a variable that is not
-allow-listed is an error when the tasks load, naming the task, table and variable.
+would hand the server's secrets to the agent. A reference to a variable that is not
+allow-listed is an error when the tasks load, naming the task, table and variable; one
+with a default (``${VAR:-default}``) gets its default, whatever the server's
+environment holds.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from envbridge.bridges.harbor.dockerfile import substitute
 from envbridge.bridges.harbor.task import Task
 
-_REFERENCE = re.compile(r"\$(?:\{(\w+)(?::-[^}]*)?\}|(\w+))")
+_REFERENCE = re.compile(r"\$(?:\{(\w+)(:-[^}]*)?\}|(\w+))")
 
 
 def env_tables(task: Task) -> dict[str, dict[str, str]]:
@@ -24,10 +26,13 @@ def env_tables(task: Task) -> dict[str, dict[str, str]]:
     return {"environment.env": config.environment.env, "verifier.env": config.verifier.env}
 
 
-def referenced(values: Iterable[str]) -> set[str]:
-    """Names of the variables ``values`` refer to (``$X``, ``${X}``, ``${X:-d}``)."""
+def required(values: Iterable[str]) -> set[str]:
+    """Names of the variables ``values`` refer to without a default (``$X``, ``${X}``)."""
     return {
-        match.group(1) or match.group(2) for value in values for match in _REFERENCE.finditer(value)
+        match.group(1) or match.group(3)
+        for value in values
+        for match in _REFERENCE.finditer(value)
+        if match.group(2) is None
     }
 
 
@@ -36,7 +41,7 @@ def unlisted_references(task: Task, allowed: Iterable[str]) -> list[str]:
     allowed = set(allowed)
     problems = []
     for table, env in env_tables(task).items():
-        for name in sorted(referenced(env.values()) - allowed):
+        for name in sorted(required(env.values()) - allowed):
             problems.append(
                 f"[{table}] refers to ${{{name}}} from the server's environment; pass it "
                 f"explicitly with --pass-env {name} (serve option pass_env) if the task may "
@@ -46,6 +51,7 @@ def unlisted_references(task: Task, allowed: Iterable[str]) -> list[str]:
 
 
 def expand(env: dict[str, str], allowed: Iterable[str]) -> dict[str, str]:
-    """``env`` with allow-listed variables filled from the server's environment."""
+    """``env`` with allow-listed variables filled from the server's environment (others
+    take their ``:-default``, else the empty string)."""
     passed = {name: os.environ[name] for name in allowed if name in os.environ}
     return {key: substitute(value, passed) for key, value in env.items()}

@@ -2,7 +2,8 @@
 server's own secrets into what the agent (or a task author's test script) sees.
 
 Defence: only variables the operator allow-lists (``--pass-env NAME``, serve option
-``pass_env``) are expanded; any other reference is an error when the tasks load.
+``pass_env``) are expanded; any other reference is an error when the tasks load, except
+``${VAR:-default}``, which gets its default whatever the server's environment holds.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ def server_secret(monkeypatch):
     [
         '[environment]\nenv = { LEAK = "${SEC_TEST_TOKEN}" }\n',
         '[environment]\nenv = { LEAK = "prefix-$SEC_TEST_TOKEN" }\n',
-        '[verifier]\nenv = { LEAK = "${SEC_TEST_TOKEN:-none}" }\n',
+        '[verifier]\nenv = { LEAK = "${SEC_TEST_TOKEN}/x" }\n',
     ],
-    ids=["braces", "bare", "verifier-default"],
+    ids=["braces", "bare", "verifier"],
 )
 def test_unlisted_variables_are_a_load_time_error(server_secret, tmp_path, toml, bwrap_required):
     task = make_task(tmp_path, toml=toml)
@@ -47,6 +48,26 @@ def test_agent_never_sees_an_unlisted_secret_but_sees_a_listed_one(
         env.reset()
         seen = env.call_tool("exec", {"command": 'echo "$LEAK"'})["stdout"].strip()
         assert seen == SECRET
+    finally:
+        env.close()
+
+
+def test_a_default_never_lets_the_server_value_through(server_secret, tmp_path, request):
+    task = make_task(
+        tmp_path,
+        toml='[environment]\nenv = { LEAK = "${SEC_TEST_TOKEN:-task-default}" }\n',
+        test_sh='[ "$LEAK" = task-default ] && echo 0.5 > /logs/verifier/reward.txt\n',
+    )
+    (task / "task.toml").write_text(
+        (task / "task.toml").read_text()
+        + '[verifier]\nenv = { LEAK = "${SEC_TEST_TOKEN:-task-default}" }\n'
+    )
+    env = open_env(task, "local", request)
+    try:
+        env.reset()
+        seen = env.call_tool("exec", {"command": 'echo "$LEAK"'})["stdout"].strip()
+        assert seen == "task-default"
+        assert env.call_tool("submit", {}).reward == 0.5  # test.sh saw the default too
     finally:
         env.close()
 
