@@ -12,6 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+from envbridge.bridges.harbor.backends import SandboxError
+
 from tests.security.support import make_task, open_env
 
 PROBE = (
@@ -73,3 +76,20 @@ def test_sandbox_root_cannot_read_host_root_only_files(tmp_path, request):
             env.close()
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_planted_passwd_cannot_hang_or_feed_the_server(tmp_path, request):
+    """Root in the sandbox swaps /etc/passwd for a link to /dev/zero or for a FIFO: the
+    server reads the sandbox's passwd to resolve users, and must neither follow the link
+    nor block; the next command fails with a clear error instead."""
+    env = open_env(make_task(tmp_path), "local", request)
+    try:
+        env.reset()
+        for plant in ("ln -sf /dev/zero /etc/passwd", "rm /etc/passwd && mkfifo /etc/passwd"):
+            env.close()
+            env.reset()
+            assert env.call_tool("exec", {"command": plant})["exit_code"] == 0
+            with pytest.raises(SandboxError, match="replaced it"):
+                env.call_tool("exec", {"command": "true"})
+    finally:
+        env.close()

@@ -17,6 +17,7 @@ import contextlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -265,7 +266,7 @@ class LocalSandbox(Sandbox):
 
     def _lookup_user(self, user: str | int) -> tuple[int, int, str]:
         """(uid, gid, home) of ``user`` in the sandbox's own /etc/passwd."""
-        entries = _passwd(self.root / "etc" / "passwd")
+        entries = _passwd(_read_sandbox_file(self.root, "etc", "passwd"))
         for name, uid, gid, home in entries:
             if user in (name, uid) or (
                 isinstance(user, str) and user.isdigit() and int(user) == uid
@@ -385,9 +386,34 @@ def _feed(process: subprocess.Popen[bytes], write: StdinWriter) -> None:
     threading.Thread(target=run, daemon=True).start()
 
 
-def _passwd(path: Path) -> list[tuple[str, int, int, str]]:
+PASSWD_LIMIT = 1 << 20
+
+
+def _read_sandbox_file(root: Path, *names: str) -> str:
+    """Read ``root/names...`` as host root without following anything the sandbox's root
+    may have planted: no symlink at any step, a regular file only, at most 1 MiB."""
+    fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)]
+    try:
+        for index, name in enumerate(names):
+            last = index == len(names) - 1
+            flags = os.O_NOFOLLOW | (os.O_NONBLOCK if last else os.O_DIRECTORY)
+            fds.append(os.open(name, os.O_RDONLY | flags, dir_fd=fds[-1]))
+        if not stat.S_ISREG(os.fstat(fds[-1]).st_mode):
+            raise OSError(f"/{'/'.join(names)} is not a regular file")
+        return os.read(fds[-1], PASSWD_LIMIT).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise SandboxError(
+            f"cannot read the sandbox's /{'/'.join(names)} ({exc}); something in the sandbox "
+            "replaced it"
+        ) from None
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _passwd(text: str) -> list[tuple[str, int, int, str]]:
     entries = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in text.splitlines():
         parts = line.split(":")
         if len(parts) >= 6 and parts[2].isdigit() and parts[3].isdigit():
             entries.append((parts[0], int(parts[2]), int(parts[3]), parts[5] or "/"))
