@@ -16,20 +16,9 @@ def strict() -> bool:
 
 def engine_reachable() -> bool:
     """True when docker-py is installed and an engine answers a ping."""
-    try:
-        import docker
-    except ImportError:
-        return False
-    try:
-        client = docker.from_env(timeout=10)
-    except docker.errors.DockerException:
-        return False
-    try:
-        return bool(client.ping())
-    except Exception:
-        return False
-    finally:
-        client.close()
+    from envbridge.docker.engine import engine_reachable as reachable
+
+    return reachable(timeout_s=10)
 
 
 def no_engine(reason: str = "no reachable Docker engine") -> NoReturn:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.bridges.harbor.support import docker_available, leak_snapshot
+from tests.bridges.harbor.support import assert_nothing_leaked, docker_available, leak_snapshot
 from tests.security.support import BASE_IMAGE
 
 
@@ -53,9 +52,4 @@ def nothing_leaks(request: pytest.FixtureRequest):
     docker_too = docker_available()
     before = leak_snapshot(docker_too)
     yield
-    deadline = time.monotonic() + 10
-    after = leak_snapshot(docker_too)
-    while after != before and time.monotonic() < deadline:
-        time.sleep(0.2)
-        after = leak_snapshot(docker_too)
-    assert after == before, f"{request.node.name} leaked: before {before}, after {after}"
+    assert_nothing_leaked(before, docker_too, request.node.name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from tests.bridges.harbor.support import (
     BASE_IMAGE,
     TASKS_DIR,
+    assert_nothing_leaked,
     docker_available,
     leak_snapshot,
 )
@@ -43,12 +43,7 @@ def nothing_leaks(request, private_temp_dirs):
     docker_too = docker_available()
     before = leak_snapshot(docker_too)
     yield
-    deadline = time.monotonic() + 10
-    after = leak_snapshot(docker_too)
-    while after != before and time.monotonic() < deadline:
-        time.sleep(0.2)
-        after = leak_snapshot(docker_too)
-    assert after == before, f"{request.module.__name__} leaked: before {before}, after {after}"
+    assert_nothing_leaked(before, docker_too, request.module.__name__)
 
 
 @pytest.fixture(scope="session")
