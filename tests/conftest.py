@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -32,6 +31,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     from tests.docker_gate import engine_reachable, no_engine
 
     if not _engine:
-        _engine.append(engine_reachable() and os.geteuid() == 0)
+        _engine.append(engine_reachable())
     if not _engine[0]:
-        no_engine("no reachable Docker engine (or not root, which the harbor docker tests need)")
+        no_engine()
