@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from envbridge.pool.engines import (
+    Engine,
+    ServerPlan,
+    make_engine,
+    plan_cwd,
+    plan_value,
+    split_sessions,
+)
 from envbridge.pool.lanes import (
     BatchedLane,
     DirectLane,
@@ -25,15 +33,7 @@ from envbridge.pool.lanes import (
     check_batch_fits,
 )
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats
-from envbridge.pool.sources import (
-    DEFAULT_START_TIMEOUT_S,
-    ImageSource,
-    ProcessSource,
-    Source,
-    TargetSource,
-    UrlSource,
-    target_argv,
-)
+from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source
 from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
@@ -43,6 +43,8 @@ Actions = Sequence[Any] | Mapping[int, Any]
 
 @dataclass(slots=True)
 class _Server:
+    env: str
+    """The name its sessions answer to (replicas of one ``add`` share it)."""
     source: Source
     sessions: int
     first: int
@@ -64,6 +66,11 @@ class Pool:
         async with pool:
             first = await pool.reset(seed=0)                   # session i gets seed 0 + i
             results = await pool.step([{"action": 0}] * len(pool))
+
+    ``engine`` says where the servers the pool starts run: ``"local"`` (subprocesses and
+    containers of this machine) or ``"ray"`` (Ray actors across a cluster; ``address`` is
+    the cluster, None joins the current Ray context or starts a local one; extra
+    ``engine_options`` go to :class:`~envbridge.pool.ray_engine.RayEngine`).
     """
 
     def __init__(
@@ -73,9 +80,13 @@ class Pool:
         connect_timeout_s: float = 10.0,
         reconnect_timeout_s: float = 30.0,
         start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
+        engine: str | Engine = "local",
+        address: str | None = None,
+        engine_options: dict[str, Any] | None = None,
     ):
         self._settings = LaneSettings(timeout_s, connect_timeout_s, reconnect_timeout_s)
         self._start_timeout_s = start_timeout_s
+        self._engine = make_engine(engine, address, engine_options or {})
         self._servers: list[_Server] = []
         self._envs: list[str] = []
         self._launched = False
@@ -98,6 +109,8 @@ class Pool:
         options: dict[str, Any] | None = None,
         cwd: str | os.PathLike[str] | None = None,
         env: dict[str, str] | None = None,
+        replicas: int = 1,
+        resources: dict[str, float] | None = None,
     ) -> range:
         """Add a server with ``sessions`` sessions; returns their pool indices.
 
@@ -107,6 +120,10 @@ class Pool:
         Docker image, via ``envbridge[docker]``). ``max_concurrency`` caps ops in flight
         on this server (ops per frame when batched). ``batch``: ``"auto"`` batches when
         the server advertises the extension and has two or more sessions.
+
+        ``replicas`` starts that many servers of a target, command or image and spreads
+        the sessions over them (all answer to one ``name``); ``resources`` (Ray engine)
+        is what each replica needs from its node, e.g. ``{"CPU": 1}``.
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
@@ -136,39 +153,30 @@ class Pool:
             raise PoolError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
         if batch not in (True, False, "auto"):
             raise PoolError(f"batch must be True, False or 'auto', got {batch!r}")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 1:
+            raise PoolError(f"replicas must be a positive integer, got {replicas!r}")
+        if replicas > sessions:
+            raise PoolError(f"{replicas} replicas for {sessions} sessions leave some idle")
+        if url and replicas > 1:
+            raise PoolError("a url= server is one server; replicas= needs target=/command=/image=")
         name = self._unique(name or _default_name(url, target, command, image))
-        source = self._source(url, target, command, image, name, sessions, options, cwd, env)
+        kind, value = plan_value(url, target, command, image)
         first = len(self._envs)
-        stats = ServerStats(name=name, kind=source.kind, sessions=sessions)
-        self._servers.append(_Server(source, sessions, first, batch, max_concurrency, stats))
-        self._envs.extend([name] * sessions)
-        return range(first, first + sessions)
-
-    def _source(
-        self,
-        url: str | None,
-        target: str | None,
-        command: Sequence[str] | None,
-        image: str | None,
-        name: str,
-        sessions: int,
-        options: dict[str, Any] | None,
-        cwd: str | os.PathLike[str] | None,
-        env: dict[str, str] | None,
-    ) -> Source:
-        timeout = self._start_timeout_s
-        if url:
-            return UrlSource(url, name)
-        if target:
-            argv = target_argv(target, options, max_sessions=max(256, 2 * sessions + 16))
-            return TargetSource(argv, name, cwd=cwd, env=env, start_timeout_s=timeout)
-        if command:
-            return ProcessSource(command, name, cwd=cwd, env=env, start_timeout_s=timeout)
-        assert image is not None
-        return ImageSource(image, name, start_timeout_s=timeout)
+        for replica, share in enumerate(split_sessions(sessions, replicas)):
+            server_name = name if replicas == 1 else f"{name}/{replica}"
+            plan = ServerPlan(
+                kind, value, server_name, share, options, plan_cwd(cwd), dict(env or {}),
+                dict(resources or {}), self._start_timeout_s,
+            )  # fmt: skip
+            source = self._engine.source(plan)
+            stats = ServerStats(name=server_name, kind=kind, sessions=share)
+            start = len(self._envs)
+            self._servers.append(_Server(name, source, share, start, batch, max_concurrency, stats))
+            self._envs.extend([name] * share)
+        return range(first, len(self._envs))
 
     def _unique(self, name: str) -> str:
-        taken = {server.stats.name for server in self._servers}
+        taken = {server.env for server in self._servers}
         candidate, n = name, 2
         while candidate in taken:
             candidate, n = f"{name}#{n}", n + 1
@@ -198,6 +206,7 @@ class Pool:
 
     async def _launch_server(self, server: _Server) -> None:
         server.stats.url = await server.source.start()
+        server.stats.node = server.source.node
 
     async def start(self) -> Pool:
         """Launch the servers (if not yet) and open every session (all or nothing)."""
@@ -256,6 +265,7 @@ class Pool:
             server.lane = None
         await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
         await asyncio.gather(*(s.source.stop() for s in self._servers), return_exceptions=True)
+        await self._engine.close()
 
     async def __aenter__(self) -> Pool:
         return await self.start()
@@ -281,7 +291,7 @@ class Pool:
         return found
 
     def urls(self) -> dict[str, str]:
-        """Each server's base URL (known once the pool started)."""
+        """Each server's base URL (known once the pool started; replicas as NAME/K)."""
         return {s.stats.name: s.source.url for s in self._servers}
 
     async def reset(
@@ -349,7 +359,7 @@ class Pool:
                 error = value if isinstance(value, Exception) else None
                 results[position] = PoolResult(
                     index=server.first + slot,
-                    env=server.stats.name,
+                    env=server.env,
                     value=None if error else value,
                     error=error,
                     reconnected=reconnected,

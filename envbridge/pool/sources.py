@@ -41,11 +41,26 @@ def _kill_leftovers() -> None:
 atexit.register(_kill_leftovers)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
+def free_port(host: str = "127.0.0.1") -> int:
+    """A free TCP port on ``host`` (loopback by default)."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit('parent died before the server started')\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+"""A shim that asks Linux to SIGKILL the server when its parent dies, then execs it (the
+death signal survives exec; setting it in the parent's fork would not be thread-safe)."""
+
+
+def die_with_parent(argv: Sequence[str]) -> list[str]:
+    """``argv`` run so that the server dies with the process starting it (Linux)."""
+    return [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *argv]
 
 
 class Source:
@@ -58,6 +73,8 @@ class Source:
     def __init__(self, name: str):
         self.name = name
         self.url = ""
+        self.node = ""
+        """Where the server runs, for engines that place servers on nodes."""
 
     async def start(self) -> str:
         raise NotImplementedError
@@ -82,7 +99,12 @@ class UrlSource(Source):
 
 
 class ProcessSource(Source):
-    """A server command run on a loopback port; ``{port}`` in argv is replaced by it."""
+    """A server command run on a free port; ``{port}`` in argv is replaced by it.
+
+    ``host`` is the interface the server listens on and the URL names (loopback unless a
+    cluster engine runs it on a node's address); ``die_with_parent`` kills the server when
+    the process that started it dies (a Ray actor lost with its node).
+    """
 
     kind = "command"
     owned = True
@@ -95,6 +117,8 @@ class ProcessSource(Source):
         cwd: str | os.PathLike[str] | None = None,
         env: dict[str, str] | None = None,
         start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
+        host: str = "127.0.0.1",
+        die_with_parent: bool = False,
     ):
         super().__init__(name)
         if not any(PORT_PLACEHOLDER in part for part in argv):
@@ -106,14 +130,16 @@ class ProcessSource(Source):
         self.cwd = cwd
         self.env = env or {}
         self.start_timeout_s = start_timeout_s
+        self.host = host
+        self.die_with_parent = die_with_parent
         self.port = 0
         self.process: subprocess.Popen | None = None
         self._log_path: Path | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> str:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = free_port(self.host)
+        self.url = f"http://{self.host}:{self.port}"
         await self._launch()
         return self.url
 
@@ -121,6 +147,8 @@ class ProcessSource(Source):
         fd, log_path = tempfile.mkstemp(prefix="envbridge-pool-", suffix=".log")
         self._log_path = Path(log_path)
         argv = [part.replace(PORT_PLACEHOLDER, str(self.port)) for part in self.argv]
+        if self.die_with_parent:
+            argv = die_with_parent(argv)
         try:
             self.process = subprocess.Popen(
                 argv,
@@ -207,11 +235,13 @@ def _terminate(process: subprocess.Popen, grace_s: float) -> None:
     _live_processes.pop(process, None)
 
 
-def target_argv(target: str, options: dict[str, Any] | None, max_sessions: int) -> list[str]:
-    """``envbridge serve TARGET`` on loopback with this interpreter."""
+def target_argv(
+    target: str, options: dict[str, Any] | None, max_sessions: int, host: str = "127.0.0.1"
+) -> list[str]:
+    """``envbridge serve TARGET`` on ``host`` (loopback by default) with this interpreter."""
     argv = [
         sys.executable, "-m", "envbridge", "serve", target,
-        "--host", "127.0.0.1", "--port", PORT_PLACEHOLDER,
+        "--host", host, "--port", PORT_PLACEHOLDER,
         "--max-sessions", str(max_sessions), "--log-level", "warning",
     ]  # fmt: skip
     if options:
