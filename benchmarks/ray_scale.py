@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -28,9 +29,8 @@ from typing import Any
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only
 
-from benchmarks.processes import ROOT, cpu_seconds  # noqa: E402
-from envbridge.pool import Pool  # noqa: E402
-from envbridge.pool.sources import TargetSource, target_argv  # noqa: E402
+from benchmarks.processes import ROOT, cpu_seconds
+from envbridge.pool import Pool, TargetSource
 
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET = "envs.native.counter:CounterEnv"
@@ -49,10 +49,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def _children_cpu(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):  # the process ended meanwhile
             total += cpu_seconds(pid)
-        except OSError:
-            pass
     return total
 
 
@@ -104,10 +102,8 @@ async def _drive(pool: Pool, seconds: float) -> dict[str, Any]:
 
 async def _ray_case(sessions: int, replicas: int, seconds: float) -> dict[str, Any]:
     pool = Pool(engine="ray")
-    pool.add(
-        target=TARGET, sessions=sessions, replicas=replicas, name="counter", options=ENDLESS,
-        cwd=ROOT,
-    )  # fmt: skip
+    source = TargetSource(TARGET, options=ENDLESS, cwd=ROOT)
+    pool.add(source, sessions=sessions, replicas=replicas, name="counter")
     started = time.perf_counter()
     async with pool:
         placed_s = time.perf_counter() - started
@@ -118,8 +114,8 @@ async def _ray_case(sessions: int, replicas: int, seconds: float) -> dict[str, A
 
 
 async def _local_case(sessions: int, seconds: float) -> dict[str, Any]:
-    argv = target_argv(TARGET, ENDLESS, max_sessions=sessions + 64)
-    server = TargetSource(argv, "counter", cwd=ROOT)
+    server = TargetSource(TARGET, options=ENDLESS, cwd=ROOT)
+    server.bind("counter", sessions, start_timeout_s=120.0)
     started = time.perf_counter()
     url = await server.start()
     try:

@@ -8,21 +8,11 @@ asked, each tagged with its session index and environment name.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from envbridge.pool.engines import (
-    Engine,
-    ServerPlan,
-    make_engine,
-    plan_cwd,
-    plan_value,
-    split_sessions,
-)
+from envbridge.pool.engines import Engine, make_engine, split_sessions
 from envbridge.pool.lanes import (
     BatchedLane,
     DirectLane,
@@ -33,7 +23,7 @@ from envbridge.pool.lanes import (
     check_batch_fits,
 )
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats
-from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source
+from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source, UrlSource
 from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
@@ -62,7 +52,7 @@ class Pool:
 
         pool = Pool()
         pool.add("http://127.0.0.1:8000", sessions=4)
-        pool.add(target="gym:CartPole-v1", sessions=8)       # started and stopped by the pool
+        pool.add(TargetSource("gym:CartPole-v1"), sessions=8)  # started and stopped by the pool
         async with pool:
             first = await pool.reset(seed=0)                   # session i gets seed 0 + i
             results = await pool.step([{"action": 0}] * len(pool))
@@ -97,53 +87,35 @@ class Pool:
 
     def add(
         self,
-        url: str | None = None,
+        source: Source | str,
         *,
-        target: str | None = None,
-        command: Sequence[str] | None = None,
-        image: str | None = None,
         sessions: int = 1,
         name: str | None = None,
         max_concurrency: int | None = None,
         batch: BatchChoice = "auto",
-        options: dict[str, Any] | None = None,
-        cwd: str | os.PathLike[str] | None = None,
-        env: dict[str, str] | None = None,
         replicas: int = 1,
         resources: dict[str, float] | None = None,
     ) -> range:
         """Add a server with ``sessions`` sessions; returns their pool indices.
 
-        Give exactly one of ``url`` (a running server), ``target`` (run ``envbridge serve
-        TARGET`` on loopback; ``options`` go to the target's factory), ``command`` (any
-        server command; ``{port}`` is replaced by a free loopback port) or ``image`` (a
-        Docker image, via ``envbridge[docker]``). ``max_concurrency`` caps ops in flight
-        on this server (ops per frame when batched). ``batch``: ``"auto"`` batches when
-        the server advertises the extension and has two or more sessions.
-
-        ``replicas`` starts that many servers of a target, command or image and spreads
-        the sessions over them (all answer to one ``name``); ``resources`` (Ray engine)
-        is what each replica needs from its node, e.g. ``{"CPU": 1}``.
+        ``source`` is a URL string (a running server) or a :class:`Source`:
+        :class:`TargetSource` (run ``envbridge serve TARGET`` on loopback),
+        :class:`ProcessSource` (any server command; ``{port}`` is replaced by a free
+        loopback port) or :class:`ImageSource` (a Docker image, via ``envbridge[docker]``).
+        ``max_concurrency`` caps ops in flight on this server (ops per frame when batched).
+        ``batch``: ``"auto"`` batches when the server advertises the extension and has two
+        or more sessions. ``replicas`` starts that many servers from the source (copies of
+        it) and spreads the sessions over them; all answer to one ``name``. ``resources``
+        (Ray engine) is what each replica needs from its node, e.g. ``{"CPU": 1}``.
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
-        kinds = {"url": url, "target": target, "command": command, "image": image}
-        given = [kind for kind, value in kinds.items() if value]
-        if len(given) != 1:
+        if isinstance(source, str):
+            source = UrlSource(source)
+        if not isinstance(source, Source):
             raise PoolError(
-                "give exactly one of url=, target=, command= or image= "
-                f"(got {', '.join(given) or 'none'})"
-            )
-        for kind in given:
-            if kind != "command" and not isinstance(kinds[kind], str):
-                raise PoolError(f"{kind} must be a string, got {kinds[kind]!r}")
-        if command is not None and (
-            not isinstance(command, list | tuple)
-            or not all(isinstance(part, str) for part in command)
-        ):
-            raise PoolError(
-                f"command must be a list of strings (['uvicorn', 'app:app', '--port', "
-                f"'{{port}}']), got {command!r}"
+                "add() takes a URL string or a Source (TargetSource, ProcessSource, "
+                f"ImageSource, UrlSource), got {source!r}"
             )
         if not isinstance(sessions, int) or isinstance(sessions, bool) or sessions < 1:
             raise PoolError(f"sessions must be a positive integer, got {sessions!r}")
@@ -157,21 +129,18 @@ class Pool:
             raise PoolError(f"replicas must be a positive integer, got {replicas!r}")
         if replicas > sessions:
             raise PoolError(f"{replicas} replicas for {sessions} sessions leave some idle")
-        if url and replicas > 1:
-            raise PoolError("a url= server is one server; replicas= needs target=/command=/image=")
-        name = self._unique(name or _default_name(url, target, command, image))
-        kind, value = plan_value(url, target, command, image)
+        name = self._unique(name or source.default_name())
+        copies = [source] + [source.copy() for _ in range(replicas - 1)]
+        placed = [self._engine.place(copy, dict(resources or {})) for copy in copies]
         first = len(self._envs)
-        for replica, share in enumerate(split_sessions(sessions, replicas)):
+        for replica, (server, share) in enumerate(
+            zip(placed, split_sessions(sessions, replicas), strict=True)
+        ):
             server_name = name if replicas == 1 else f"{name}/{replica}"
-            plan = ServerPlan(
-                kind, value, server_name, share, options, plan_cwd(cwd), dict(env or {}),
-                dict(resources or {}), self._start_timeout_s,
-            )  # fmt: skip
-            source = self._engine.source(plan)
-            stats = ServerStats(name=server_name, kind=kind, sessions=share)
+            server.bind(server_name, share, self._start_timeout_s)
+            stats = ServerStats(name=server_name, kind=server.kind, sessions=share)
             start = len(self._envs)
-            self._servers.append(_Server(name, source, share, start, batch, max_concurrency, stats))
+            self._servers.append(_Server(name, server, share, start, batch, max_concurrency, stats))
             self._envs.extend([name] * share)
         return range(first, len(self._envs))
 
@@ -291,7 +260,7 @@ class Pool:
         return found
 
     def urls(self) -> dict[str, str]:
-        """Each server's base URL (known once the pool started; replicas as NAME/K)."""
+        """Each server's base URL (known once the pool started)."""
         return {s.stats.name: s.source.url for s in self._servers}
 
     async def reset(
@@ -384,17 +353,3 @@ def _action_dict(action: Any) -> dict[str, Any]:
     if not isinstance(action, dict):
         raise PoolError(f"an action must be a dict (or a pydantic model), got {action!r}")
     return action
-
-
-def _default_name(
-    url: str | None, target: str | None, command: Sequence[str] | None, image: str | None
-) -> str:
-    if url:
-        return urlsplit(url if "://" in url else f"http://{url}").netloc or url
-    if target:
-        return target
-    if image:
-        return image
-    assert command is not None
-    apps = [part for part in command if ":" in part and "{port}" not in part]
-    return apps[0] if apps else Path(command[0]).name

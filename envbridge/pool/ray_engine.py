@@ -24,9 +24,8 @@ import ray
 from ray.exceptions import RayError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from envbridge.pool.engines import ServerPlan
 from envbridge.pool.results import PoolError
-from envbridge.pool.sources import ProcessSource, Source
+from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, ProcessSource, Source, UrlSource
 from envbridge.spec.client import ConnectionFailed
 
 log = logging.getLogger("envbridge.pool")
@@ -43,59 +42,36 @@ PLACEMENT_ATTEMPTS = 3
 
 
 class ServerHost:
-    """A Ray actor (async) that runs one envbridge server on its node."""
+    """A Ray actor (async) that runs one envbridge server on its node.
 
-    def __init__(self, plan: ServerPlan, host: str | None):
-        self.plan = plan
-        self.host = host or ray.util.get_node_ip_address()
-        self.process: ProcessSource | None = None
-        self.container: Any = None
+    It rebuilds the pool's source from its recipe, points it at the node's address and
+    starts it there, so a server on a node behaves exactly as it would locally.
+    """
+
+    def __init__(
+        self, recipe: tuple[type[Source], dict[str, Any]], name: str, sessions: int,
+        start_timeout_s: float, host: str | None,
+    ):  # fmt: skip
+        cls, kwargs = recipe
+        self.source = cls(**kwargs)
+        self.source.host = host or ray.util.get_node_ip_address()
+        self.source.die_with_parent = True  # a server must not outlive its actor
+        self.source.bind(name, sessions, start_timeout_s)
 
     async def start(self) -> tuple[str, str]:
         """Start the server; return (its URL, this node's id)."""
-        plan = self.plan
-        if plan.kind == "image":
-            self.container = await asyncio.to_thread(self._start_container)
-            url = self.container.url
-        else:
-            self.process = ProcessSource(
-                plan.argv(self.host), plan.name, cwd=plan.cwd, env=plan.env,
-                start_timeout_s=plan.start_timeout_s, host=self.host, die_with_parent=True,
-            )  # fmt: skip
-            url = await self.process.start()
+        url = await self.source.start()
         return url, ray.get_runtime_context().get_node_id()
 
-    def _start_container(self) -> Any:
-        try:
-            from envbridge.docker.container import start_container
-        except ImportError as exc:
-            raise PoolError(
-                f"node {self.host} cannot run image {self.plan.value!r}: envbridge[docker] "
-                f"is not installed there ({exc})"
-            ) from exc
-        return start_container(
-            str(self.plan.value), health_timeout_s=self.plan.start_timeout_s, host=self.host
-        )
-
     async def alive(self) -> bool:
-        """Whether the server process (or container) is still running."""
-        if self.process is not None:
-            return self.process.alive
-        return self.container is not None
-
-    async def pid(self) -> int:
-        """The server process's pid (0 for a container)."""
-        process = self.process.process if self.process is not None else None
-        return process.pid if process is not None else 0
+        """Whether the server process (or container) still runs."""
+        if isinstance(self.source, ProcessSource):
+            return self.source.alive
+        return self.source.url != "" and getattr(self.source, "_running", None) is not None
 
     async def stop(self) -> None:
         """Stop the server (the actor is killed by its source afterwards)."""
-        process, self.process = self.process, None
-        if process is not None:
-            await process.stop()
-        container, self.container = self.container, None
-        if container is not None:
-            await asyncio.to_thread(container.close)
+        await self.source.stop()
 
 
 class RayEngine:
@@ -132,13 +108,13 @@ class RayEngine:
         self._replicas_on: dict[str, int] = {}
         """Live replicas of this engine per node id (what balanced placement evens out)."""
 
-    def source(self, plan: ServerPlan) -> Source:
-        if plan.kind == "url":
+    def place(self, source: Source, resources: dict[str, float]) -> Source:
+        if isinstance(source, UrlSource):
             raise PoolError(
-                f"{plan.name}: a url= server already runs somewhere; the Ray engine places "
-                "target=, command= or image= servers"
+                f"{source!r} already runs somewhere; the Ray engine places servers it "
+                "starts (TargetSource, ProcessSource, ImageSource)"
             )
-        return RaySource(plan, self)
+        return RaySource(source, resources, self)
 
     def actor_class(self) -> Any:
         """The remote ``ServerHost`` class, joining or starting Ray on first use."""
@@ -150,9 +126,9 @@ class RayEngine:
             self._actor_class = ray.remote(ServerHost)
         return self._actor_class
 
-    def actor_options(self, plan: ServerPlan, avoid: frozenset[str]) -> dict[str, Any]:
+    def actor_options(self, resources: dict[str, float], avoid: frozenset[str]) -> dict[str, Any]:
         """``.options(...)`` of one replica's actor: placement and resources."""
-        wanted = {**DEFAULT_RESOURCES, **plan.resources}
+        wanted = {**DEFAULT_RESOURCES, **resources}
         strategy = self.scheduling_strategy
         if strategy is None:
             node = self._least_used_node(wanted, avoid)
@@ -198,24 +174,40 @@ class RaySource(Source):
 
     owned = True
 
-    def __init__(self, plan: ServerPlan, engine: RayEngine):
-        super().__init__(plan.name)
-        self.kind = plan.kind
-        self.plan = plan
+    def __init__(self, source: Source, resources: dict[str, float], engine: RayEngine):
+        super().__init__(source.start_timeout_s)
+        self.kind = source.kind
+        self.inner = source
+        self.recipe_of_inner = source.recipe()
+        self.resources = resources
         self.engine = engine
+        self.sessions = 1
         self.actor: Any = None
         self._lock = asyncio.Lock()
         self._last_planned = ""
 
+    def bind(self, name: str, sessions: int, start_timeout_s: float) -> None:
+        super().bind(name, sessions, start_timeout_s)
+        self.sessions = sessions
+
+    def default_name(self) -> str:
+        return self.inner.default_name()
+
+    def __repr__(self) -> str:
+        return f"RaySource({self.inner!r})"
+
     async def start(self, avoid: frozenset[str] = frozenset()) -> str:
         actor_class = await asyncio.to_thread(self.engine.actor_class)
-        options = self.engine.actor_options(self.plan, avoid)
-        self.actor = actor_class.options(**options).remote(self.plan, self.engine.host)
+        options = self.engine.actor_options(self.resources, avoid)
+        timeout = self.start_timeout_s or DEFAULT_START_TIMEOUT_S
+        self.actor = actor_class.options(**options).remote(
+            self.recipe_of_inner, self.name, self.sessions, timeout, self.engine.host
+        )
         planned = getattr(options["scheduling_strategy"], "node_id", "")
         self._last_planned = planned
         if planned:  # count it now, so replicas started together spread out
             self.engine.placed(planned, +1)
-        limit = self.plan.start_timeout_s + PLACEMENT_SLACK_S
+        limit = timeout + PLACEMENT_SLACK_S
         try:
             self.url, self.node = await asyncio.wait_for(_wait(self.actor.start.remote()), limit)
         except TimeoutError as exc:

@@ -22,7 +22,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_printed_manifest_is_a_valid_deployment_and_service():
-    run = _cli("manifest", "registry.example/envbridge/cartpole:1", "--replicas", "3", "--no-inspect")
+    image = "registry.example/envbridge/cartpole:1"
+    run = _cli("manifest", image, "--replicas", "3", "--no-inspect")
     assert run.returncode == 0, run.stderr
     documents = list(yaml.safe_load_all(run.stdout))
     assert [d["kind"] for d in documents] == ["Deployment", "Service"]

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from envbridge.pool import Pool, PoolError
+from envbridge.pool import Pool, PoolError, TargetSource
 from envbridge.pool.engines import LocalEngine, split_sessions
 from tests.helpers import ROOT
 
@@ -20,10 +20,8 @@ def test_sessions_split_evenly_over_replicas():
 def test_local_replicas_are_separate_servers_answering_to_one_name():
     async def run():
         pool = Pool()
-        indices = pool.add(
-            target="envs.native.counter:CounterEnv", sessions=5, replicas=2, name="counter",
-            cwd=ROOT,
-        )  # fmt: skip
+        source = TargetSource("envs.native.counter:CounterEnv", cwd=ROOT)
+        indices = pool.add(source, sessions=5, replicas=2, name="counter")
         async with pool:
             assert list(indices) == [0, 1, 2, 3, 4]
             assert pool.envs == ["counter"] * 5
@@ -42,18 +40,17 @@ def test_local_replicas_are_separate_servers_answering_to_one_name():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("source", "kwargs", "message"),
     [
-        ({"url": "http://127.0.0.1:9", "sessions": 2, "replicas": 2}, "url= server is one server"),
-        ({"target": "gym:CartPole-v1", "sessions": 2, "replicas": 3}, "leave some idle"),
-        ({"target": "gym:CartPole-v1", "replicas": 0}, "replicas must be a positive"),
-        ({"target": "gym:CartPole-v1", "resources": {"CPU": 1}}, "engine='ray'"),
+        ("http://127.0.0.1:9", {"sessions": 2, "replicas": 2}, "cannot be copied"),
+        (TargetSource("gym:CartPole-v1"), {"sessions": 2, "replicas": 3}, "leave some idle"),
+        (TargetSource("gym:CartPole-v1"), {"replicas": 0}, "replicas must be a positive"),
+        (TargetSource("gym:CartPole-v1"), {"resources": {"CPU": 1}}, "engine='ray'"),
     ],
 )
-def test_bad_placement_requests_are_refused_with_the_fix(kwargs, message):
-    url = kwargs.pop("url", None)
+def test_bad_placement_requests_are_refused_with_the_fix(source, kwargs, message):
     with pytest.raises(PoolError, match=message):
-        Pool().add(url, **kwargs)
+        Pool().add(source, **kwargs)
 
 
 def test_engine_choice_is_checked():

@@ -19,6 +19,7 @@ os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback addr
 RUN_MARKER = "ENVBRIDGE_RAY_TEST_RUN"
 os.environ[RUN_MARKER] = uuid.uuid4().hex
 os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+os.environ["RAY_TMPDIR"] = "/tmp/ray"  # short: a test's TMPDIR makes socket paths too long
 
 ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
@@ -61,7 +62,11 @@ def cluster() -> Iterator[Cluster]:
     """A head and two worker nodes, the driver (this process) connected to them."""
     cluster = Cluster(
         initialize_head=True,
-        head_node_args={**NODE, "include_dashboard": False, "_system_config": FAST_FAILURE_DETECTION},
+        head_node_args={
+            **NODE,
+            "include_dashboard": False,
+            "_system_config": FAST_FAILURE_DETECTION,
+        },
     )
     try:
         for _ in range(2):

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from envbridge.pool import Pool, PoolError, SessionLost
+from envbridge.pool import Pool, PoolError, SessionLost, TargetSource
 from tests.helpers import ROOT
 from tests.pool.leaks import settle
 from tests.ray.conftest import ray_processes, server_processes
@@ -24,10 +24,8 @@ def actor_processes() -> list[int]:
 
 def ray_pool(sessions: int, replicas: int) -> Pool:
     pool = Pool(engine="ray", reconnect_timeout_s=60.0)
-    pool.add(
-        target=COUNTER, sessions=sessions, replicas=replicas, name="counter",
-        options=ENDLESS, cwd=ROOT,
-    )  # fmt: skip
+    source = TargetSource(COUNTER, options=ENDLESS, cwd=ROOT)
+    pool.add(source, sessions=sessions, replicas=replicas, name="counter")
     return pool
 
 
@@ -69,12 +67,12 @@ def test_a_lost_node_gives_session_lost_then_its_replicas_run_elsewhere(cluster)
             assert await step_all(pool, 2) == []
             servers = pool.stats().servers
             victim = next(
-                node for node in cluster.worker_nodes if any(s.node == node.node_id for s in servers)
+                node
+                for node in cluster.worker_nodes
+                if any(s.node == node.node_id for s in servers)
             )
             lost = {s.name for s in servers if s.node == victim.node_id}
-            lost_sessions = [
-                i for i, name in enumerate(_server_of_session(pool)) if name in lost
-            ]
+            lost_sessions = [i for i, name in enumerate(_server_of_session(pool)) if name in lost]
             lost_urls = [s.url for s in servers if s.name in lost]
             cluster.remove_node(victim, allow_graceful=False)
             started = time.monotonic()
@@ -116,12 +114,12 @@ def _server_of_session(pool: Pool) -> list[str]:
 
 def test_a_url_cannot_be_placed_and_impossible_resources_fail_clearly(cluster):
     pool = Pool(engine="ray")
-    with pytest.raises(PoolError, match="url= server already runs"):
+    with pytest.raises(PoolError, match="already runs somewhere"):
         pool.add("http://127.0.0.1:9", sessions=1)
 
     async def run():
         pool = Pool(engine="ray", start_timeout_s=2)
-        pool.add(target=COUNTER, sessions=1, resources={"GPU": 1}, cwd=ROOT)
+        pool.add(TargetSource(COUNTER, cwd=ROOT), sessions=1, resources={"GPU": 1})
         with pytest.raises(PoolError, match="no Ray node started its server"):
             await pool.start()
 

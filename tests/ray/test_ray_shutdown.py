@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from envbridge.pool import Pool
+from envbridge.pool import Pool, TargetSource
 from tests.helpers import ROOT
 from tests.pool.leaks import settle
 from tests.ray.conftest import NODE, ray, ray_processes
@@ -20,10 +20,8 @@ def test_a_pool_that_started_ray_leaves_no_process_behind():
 
     async def run():
         pool = Pool(engine="ray", engine_options={"init_options": NODE})
-        pool.add(
-            target="envs.native.counter:CounterEnv", sessions=8, replicas=2, cwd=ROOT,
-            name="counter",
-        )  # fmt: skip
+        source = TargetSource("envs.native.counter:CounterEnv", cwd=ROOT)
+        pool.add(source, sessions=8, replicas=2, name="counter")
         async with pool:
             assert all(r.ok for r in await pool.reset(seed=0))
             results = await pool.step([{"delta": 1}] * 8)
