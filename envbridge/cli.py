@@ -23,6 +23,7 @@ targets:
 examples:
   envbridge serve envs.native.counter:CounterEnv --port 8000
   envbridge serve gym:CartPole-v1 --mode production
+  envbridge serve gym:CartPole-v1 --open          # and open http://127.0.0.1:8000/web
 """
 
 
@@ -90,6 +91,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open the /web page (play, watch, debug) in your browser once serving",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=_run_serve)
@@ -121,10 +127,14 @@ def _run_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(
         f"envbridge {__version__}: serving {args.target} ({args.mode} mode) on "
-        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs)",
+        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs, page /web)",
         file=sys.stderr,
         flush=True,
     )
+    if args.open:
+        from envbridge.browser import open_when_ready, page_url
+
+        open_when_ready(page_url(args.host, args.port))
     serve(
         factory,
         host=args.host,
