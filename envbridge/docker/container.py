@@ -82,8 +82,11 @@ def start_container(
     memory_mb: int | None = None,
     cpus: float | None = None,
     pids_limit: int | None = None,
+    host: str = "127.0.0.1",
 ) -> RunningContainer:
-    """Run ``image`` with port 8000 on ``127.0.0.1:port`` (free port if None), wait healthy.
+    """Run ``image`` with port 8000 on ``host:port`` (free port if None), wait healthy.
+
+    ``host`` is loopback unless a cluster engine publishes the server on a node's address.
 
     ``command`` overrides the image's command. ``grants`` names the needs (see
     :data:`envbridge.docker.run_options.NEEDS`) the caller accepts for this image; the
@@ -103,7 +106,7 @@ def start_container(
     options.update(hardening(memory_mb=memory_mb, cpus=cpus, pids_limit=pids_limit))
     for key, value in options.pop("granted").items():
         options[key] = [*options.get(key, []), *value] if isinstance(value, list) else value
-    options["ports"][f"{CONTAINER_PORT}/tcp"] = ("127.0.0.1", port)
+    options["ports"][f"{CONTAINER_PORT}/tcp"] = (host, port)
     options["environment"].update(environment or {})
     if command is not None:
         options["command"] = command
@@ -124,7 +127,7 @@ def start_container(
         _remove_by_name(client, name)
         raise
     try:
-        url = f"http://127.0.0.1:{_published_port(container)}"
+        url = f"http://{host}:{_published_port(container)}"
         _wait_healthy(container, url, health_timeout_s)
     except BaseException:
         _remove(container, timeout_s=0)
