@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from envbridge.pool.engines import Engine, make_engine, split_sessions
 from envbridge.pool.lanes import (
     BatchedLane,
     DirectLane,
@@ -32,6 +33,8 @@ Actions = Sequence[Any] | Mapping[int, Any]
 
 @dataclass(slots=True)
 class _Server:
+    env: str
+    """The name its sessions answer to (replicas of one ``add`` share it)."""
     source: Source
     sessions: int
     first: int
@@ -53,6 +56,11 @@ class Pool:
         async with pool:
             first = await pool.reset(seed=0)                   # session i gets seed 0 + i
             results = await pool.step([{"action": 0}] * len(pool))
+
+    ``engine`` says where the servers the pool starts run: ``"local"`` (subprocesses and
+    containers of this machine) or ``"ray"`` (Ray actors across a cluster; ``address`` is
+    the cluster, None joins the current Ray context or starts a local one; extra
+    ``engine_options`` go to :class:`~envbridge.pool.ray_engine.RayEngine`).
     """
 
     def __init__(
@@ -62,9 +70,13 @@ class Pool:
         connect_timeout_s: float = 10.0,
         reconnect_timeout_s: float = 30.0,
         start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
+        engine: str | Engine = "local",
+        address: str | None = None,
+        engine_options: dict[str, Any] | None = None,
     ):
         self._settings = LaneSettings(timeout_s, connect_timeout_s, reconnect_timeout_s)
         self._start_timeout_s = start_timeout_s
+        self._engine = make_engine(engine, address, engine_options or {})
         self._servers: list[_Server] = []
         self._envs: list[str] = []
         self._launched = False
@@ -81,6 +93,8 @@ class Pool:
         name: str | None = None,
         max_concurrency: int | None = None,
         batch: BatchChoice = "auto",
+        replicas: int = 1,
+        resources: dict[str, float] | None = None,
     ) -> range:
         """Add a server with ``sessions`` sessions; returns their pool indices.
 
@@ -90,7 +104,9 @@ class Pool:
         loopback port) or :class:`ImageSource` (a Docker image, via ``envbridge[docker]``).
         ``max_concurrency`` caps ops in flight on this server (ops per frame when batched).
         ``batch``: ``"auto"`` batches when the server advertises the extension and has two
-        or more sessions.
+        or more sessions. ``replicas`` starts that many servers from the source (copies of
+        it) and spreads the sessions over them; all answer to one ``name``. ``resources``
+        (Ray engine) is what each replica needs from its node, e.g. ``{"CPU": 1}``.
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
@@ -109,16 +125,27 @@ class Pool:
             raise PoolError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
         if batch not in (True, False, "auto"):
             raise PoolError(f"batch must be True, False or 'auto', got {batch!r}")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 1:
+            raise PoolError(f"replicas must be a positive integer, got {replicas!r}")
+        if replicas > sessions:
+            raise PoolError(f"{replicas} replicas for {sessions} sessions leave some idle")
         name = self._unique(name or source.default_name())
-        source.bind(name, sessions, self._start_timeout_s)
+        copies = [source] + [source.copy() for _ in range(replicas - 1)]
+        placed = [self._engine.place(copy, dict(resources or {})) for copy in copies]
         first = len(self._envs)
-        stats = ServerStats(name=name, kind=source.kind, sessions=sessions)
-        self._servers.append(_Server(source, sessions, first, batch, max_concurrency, stats))
-        self._envs.extend([name] * sessions)
-        return range(first, first + sessions)
+        for replica, (server, share) in enumerate(
+            zip(placed, split_sessions(sessions, replicas), strict=True)
+        ):
+            server_name = name if replicas == 1 else f"{name}/{replica}"
+            server.bind(server_name, share, self._start_timeout_s)
+            stats = ServerStats(name=server_name, kind=server.kind, sessions=share)
+            start = len(self._envs)
+            self._servers.append(_Server(name, server, share, start, batch, max_concurrency, stats))
+            self._envs.extend([name] * share)
+        return range(first, len(self._envs))
 
     def _unique(self, name: str) -> str:
-        taken = {server.stats.name for server in self._servers}
+        taken = {server.env for server in self._servers}
         candidate, n = name, 2
         while candidate in taken:
             candidate, n = f"{name}#{n}", n + 1
@@ -148,6 +175,7 @@ class Pool:
 
     async def _launch_server(self, server: _Server) -> None:
         server.stats.url = await server.source.start()
+        server.stats.node = server.source.node
 
     async def start(self) -> Pool:
         """Launch the servers (if not yet) and open every session (all or nothing)."""
@@ -206,6 +234,7 @@ class Pool:
             server.lane = None
         await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
         await asyncio.gather(*(s.source.stop() for s in self._servers), return_exceptions=True)
+        await self._engine.close()
 
     async def __aenter__(self) -> Pool:
         return await self.start()
@@ -299,7 +328,7 @@ class Pool:
                 error = value if isinstance(value, Exception) else None
                 results[position] = PoolResult(
                     index=server.first + slot,
-                    env=server.stats.name,
+                    env=server.env,
                     value=None if error else value,
                     error=error,
                     reconnected=reconnected,
