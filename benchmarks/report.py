@@ -207,6 +207,18 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
             mine,
             theirs,
         )
+    big = results.get("scale")
+    if big:
+        label = f"{big.get('sessions')} WS sessions on one server, 100% stepping"
+        if "error" in big:
+            out.append((label, f"failed: {big['error']}", False))
+        else:
+            success = big.get("success", 0)
+            measured = (
+                f"{success:.2%} ({big.get('stepped_ok')}/{big.get('sessions')}), "
+                f"{big.get('memory_per_session_kb')} KB/session"
+            )
+            out.append((label, measured, success == 1))
     eb = results.get("footprint", {}).get("envbridge", {})
     packages = eb.get("packages")
     out.append(("core install <= 20 packages", str(packages), bool(packages and packages <= 20)))

@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks import loadguard, report, stacks
+from benchmarks import loadguard, report, scale, stacks
 from benchmarks.processes import (
     ROOT,
     Worker,
@@ -78,6 +78,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="reruns of a pairing while the load average exceeds the core count "
         "(default 2; 0 with --quick)",
     )
+    parser.add_argument(
+        "--scale-sessions",
+        type=int,
+        default=16384,
+        help="WS sessions on one server, driven from --scale-clients processes (0: skip)",
+    )
+    parser.add_argument("--scale-clients", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="tiny run (smoke test)")
     args = parser.parse_args(argv)
     if args.load_reruns is None:
@@ -87,6 +94,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.concurrency, args.duration, args.idle_sessions = "1,8", 0.5, 16
         args.batch_sessions = 8
         args.import_reps = 1
+        args.scale_sessions = min(args.scale_sessions, 256)
     args.levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
     unknown_workloads = set(args.workloads.split(",")) - set(WORKLOADS)
     if unknown_workloads:
@@ -364,6 +372,14 @@ def main(argv: list[str] | None = None) -> int:
                 _progress(f"{name}: skipped, {WORKLOADS[name].envbridge_target} not installed")
                 continue
             results["workloads"][name] = measure_workload(args, py, WORKLOADS[name], Path(log_dir))
+    if args.scale_sessions:
+        _progress(f"scale: {args.scale_sessions} WS sessions on one server")
+        results["scale"] = loadguard.guarded(
+            lambda: scale.measure(args.scale_sessions, args.scale_clients, steps=3),
+            reruns=args.load_reruns,
+            note=_progress,
+        )
+        _progress(f"scale: {json.dumps(results['scale'])}")
     results["machine"]["load_average_end"] = os.getloadavg()
     json_path = args.out / "latest.json"
     json_path.write_text(json.dumps(results, indent=2))
