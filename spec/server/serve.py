@@ -8,6 +8,7 @@ from typing import Any
 from envbridge.spec.modes import Mode
 from envbridge.spec.server.app import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_SESSIONS, create_app
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES
+from envbridge.spec.server.fd_limit import raise_fd_limit
 
 # uvicorn's own frame limit sits above ours so oversize frames get a structured error
 # from envbridge (up to this size) instead of an abrupt close 1009.
@@ -42,6 +43,7 @@ def serve(
     """
     import uvicorn
 
+    raise_fd_limit(max_sessions)
     app = create_app(factory, mode=mode, max_sessions=max_sessions, idle_timeout_s=idle_timeout_s)
     kwargs = uvicorn_config_kwargs()
     kwargs["log_level"] = log_level
