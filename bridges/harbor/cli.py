@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check harbor task directories for features the envbridge bridge "
         "does not support, before an episode starts.",
     )
-    parser.add_argument("path", help="a task directory or a folder of tasks")
+    parser.add_argument("path", nargs="?", help="a task directory or a folder of tasks")
     parser.add_argument(
         "--backend",
         choices=["local", "docker"],
@@ -41,12 +41,37 @@ def build_parser() -> argparse.ArgumentParser:
         "python:3.12-slim=envbridge/base:py3",
     )
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
+    parser.add_argument(
+        "--fields",
+        action="store_true",
+        help="print what the bridge does with every task.toml field (honoured, ignored, "
+        "refused) and exit",
+    )
     return parser
+
+
+def print_fields() -> None:
+    """The field table: one line per task.toml field, its verdict and why."""
+    from envbridge.bridges.harbor.fields import FIELDS
+
+    for path, use in FIELDS.items():
+        line = f"{path:32} {use.verdict:9} {use.how}"
+        if use.local is not None:
+            line += f" (local backend: {use.local[0]}: {use.local[1]})"
+        print(line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the lint command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.fields:
+        print_fields()
+        return EXIT_OK
+    if args.path is None:
+        parser.print_usage(sys.stderr)
+        print("envbridge harbor lint: give PATH (a task directory or a folder of tasks)")
+        return EXIT_USAGE
     root = Path(args.path).resolve()
     candidates = [root] if is_task_dir(root) else _child_tasks(root)
     if not candidates:

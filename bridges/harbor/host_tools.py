@@ -18,6 +18,7 @@ _HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 _FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)")
 _PYTHON_MODULE = re.compile(r"\bpython3?(?:\.\d+)?\s+-m\s+([A-Za-z_][\w.]*)")
 _SINGLE_QUOTED = re.compile(r"'[^']*'")
+_FD_REDIRECT = re.compile(r"\d*[<>]&\d*-?")
 _WORD = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
 
 
@@ -46,7 +47,7 @@ def script_commands(text: str) -> set[str]:
             continue
         if match := _HEREDOC.search(line):
             heredoc_end = match.group(1)
-        code = _SINGLE_QUOTED.sub("''", line.split(" #", 1)[0])
+        code = _FD_REDIRECT.sub(" ", _SINGLE_QUOTED.sub("''", line.split(" #", 1)[0]))
         if code.lstrip().startswith("#"):
             continue
         for segment in _SEPARATORS.split(code):

@@ -21,15 +21,17 @@ BASE_IMAGES = {"python:3.12-slim": BASE_IMAGE, "ubuntu:24.04": BASE_IMAGE}
 
 def oracle_agent(env: Any, task: Task) -> None:
     """Harbor's oracle, as an agent: upload solution/ through write_file, run solve.sh."""
-    for path in sorted(task.solution_dir.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(task.solution_dir)
-            env.call_tool(
-                "write_file", {"path": f"/tmp/solution/{relative}", "content": path.read_text()}
-            )
-    exports = " ".join(f"{key}={value!r}" for key, value in task.config.solution.env.items())
-    result = env.call_tool("exec", {"command": f"{exports} bash /tmp/solution/solve.sh"})
-    assert result["exit_code"] == 0, result
+    from envbridge.bridges.harbor.oracle import oracle_agent as run_oracle
+
+    run_oracle(env, task)
+
+
+def corpus_options(backend: str) -> dict[str, Any]:
+    """Serve options for the corpus on ``backend``."""
+    options: dict[str, Any] = {"backend": backend}
+    if backend == "docker":
+        options["base_images"] = BASE_IMAGES
+    return options
 
 
 def sandbox_processes() -> list[str]:
