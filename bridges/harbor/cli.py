@@ -110,17 +110,45 @@ def _child_tasks(root: Path) -> list[Path]:
 
 
 def _add_base_image_findings(tasks, pairs: list[str], report: dict[str, list[Finding]]) -> None:
-    from envbridge.bridges.harbor.backends import SandboxError
-    from envbridge.bridges.harbor.backends.docker import base_image_problems
+    from envbridge.bridges.harbor.backends.docker import docker_client
+    from envbridge.bridges.harbor.base_images import ImagePlan
     from envbridge.bridges.harbor.settings import HarborSettings
 
     mapping = HarborSettings(base_images=pairs).base_images
-    for task in tasks:
-        try:
-            problems = base_image_problems([task], mapping)
-        except SandboxError as exc:
-            problems = [str(exc)]
-        report[task.id] += [Finding("base-image", "error", problem) for problem in problems]
+    try:
+        client = docker_client()
+    except Exception as exc:  # no engine: every task gets the reason
+        for task in tasks:
+            report[task.id].append(Finding("base-image", "error", str(exc)))
+        return
+    try:
+        for task in tasks:
+            env = task.config.environment
+            plan = ImagePlan(client, task.id, task.environment_dir, env.docker_image, mapping)
+            report[task.id] += image_findings(plan)
+    finally:
+        client.close()
+
+
+def image_findings(plan) -> list[Finding]:
+    """Lint's account of how the docker backend gets the task's image."""
+    findings = [Finding("base-image", "error", problem) for problem in plan.problems]
+    if not plan.problems:
+        findings.append(Finding("image", "info", "; ".join(plan.describe())))
+    stand_ins = [stand_in for _, stand_in in plan.bases.values() if stand_in is not None]
+    if plan.prebuilt is not None and plan.prebuilt_stand_in is not None:
+        stand_ins.append(plan.prebuilt_stand_in)
+    for stand_in in stand_ins:
+        if not stand_in.faithful:
+            findings.append(
+                Finding(
+                    "debian-stand-in",
+                    "warning",
+                    f"{stand_in.image} is replaced by {stand_in.describe()}: a task relying "
+                    "on Ubuntu-only packages or paths may fail",
+                )
+            )
+    return findings
 
 
 if __name__ == "__main__":

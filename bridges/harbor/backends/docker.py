@@ -32,7 +32,7 @@ from envbridge.bridges.harbor.backends.base import (
     SandboxSpec,
     decode,
 )
-from envbridge.bridges.harbor.dockerfile import from_images, parse_dockerfile, rewrite_from
+from envbridge.bridges.harbor.dockerfile import rewrite_from
 
 CONTAINER_LABEL = "org.envbridge.harbor"
 """Every container and image this backend creates carries this label (value: task id)."""
@@ -54,29 +54,22 @@ def docker_client() -> docker.DockerClient:
         ) from None
 
 
-def _missing_base_message(task: str, image: str) -> str:
-    return (
-        f"task {task}: base image {image!r} is not available locally and no registry can be "
-        f"reached; build a local base image (envbridge base-image) and map it with "
-        f"--base-image {image}=envbridge/base:py3 (serve option base_images)"
-    )
-
-
 def base_image_problems(tasks: Iterable[Any], base_images: dict[str, str]) -> list[str]:
-    """One message per task whose ``FROM`` image is neither mapped nor present locally."""
+    """One message per task whose image is neither mapped, present, nor has a stand-in."""
+    from envbridge.bridges.harbor.base_images import ImagePlan
+
     client = docker_client()
-    problems = []
     try:
-        for task in tasks:
-            if not task.dockerfile.is_file():
-                continue
-            for image in from_images(parse_dockerfile(task.dockerfile.read_text())):
-                local = base_images.get(image, image)
-                if not _image_exists(client, local):
-                    problems.append(_missing_base_message(task.id, local))
+        return [
+            problem
+            for task in tasks
+            for problem in ImagePlan(
+                client, task.id, task.environment_dir, task.config.environment.docker_image,
+                base_images,
+            ).problems
+        ]  # fmt: skip
     finally:
         client.close()
-    return problems
 
 
 def _image_exists(client: docker.DockerClient, name: str) -> bool:
@@ -145,7 +138,7 @@ class DockerSandbox(Sandbox):
         if result.exit_code != 0:
             raise SandboxError(f"cannot prepare the container: {result.stdout}{result.stderr}")
         prebuilt = not self.spec.environment_dir.joinpath("Dockerfile").is_file()
-        if prebuilt and self.spec.environment_dir.is_dir():
+        if prebuilt and self.spec.environment_dir.is_dir():  # harbor uploads it then
             self.upload_dir(self.spec.environment_dir, self.default_workdir)
 
     def stop(self) -> None:
@@ -160,21 +153,21 @@ class DockerSandbox(Sandbox):
     # -------------------------------------------------------------------- images
 
     def _image(self) -> str:
+        from envbridge.bridges.harbor.base_images import ImagePlan, resolve_base
+
         assert self._client is not None
-        dockerfile = self.spec.environment_dir / "Dockerfile"
-        if not dockerfile.is_file():
-            image = self.spec.docker_image or ""
-            local = self.base_images.get(image, image)
-            if not _image_exists(self._client, local):
-                raise SandboxError(_missing_base_message(self.spec.name, local))
-            return local
-        text = dockerfile.read_text(encoding="utf-8")
-        mapping = {}
-        for image in from_images(parse_dockerfile(text)):
-            local = self.base_images.get(image, image)
-            if not _image_exists(self._client, local):
-                raise SandboxError(_missing_base_message(self.spec.name, local))
-            mapping[image] = local
+        plan = ImagePlan(
+            self._client, self.spec.name, self.spec.environment_dir, self.spec.docker_image,
+            self.base_images,
+        )  # fmt: skip
+        if plan.problems:
+            raise SandboxError("; ".join(plan.problems))
+        if plan.prebuilt is not None:
+            return resolve_base(self._client, plan.prebuilt, self.base_images)
+        text = plan.dockerfile.read_text(encoding="utf-8")
+        mapping = {
+            image: resolve_base(self._client, image, self.base_images) for image in plan.bases
+        }
         rewritten = rewrite_from(text, mapping)
         base_ids = sorted(self._client.images.get(local).id for local in mapping.values())
         context, digest = _build_context(self.spec.environment_dir, rewritten, base_ids)

@@ -28,10 +28,7 @@ def oracle_agent(env: Any, task: Task) -> None:
 
 def corpus_options(backend: str) -> dict[str, Any]:
     """Serve options for the corpus on ``backend``."""
-    options: dict[str, Any] = {"backend": backend}
-    if backend == "docker":
-        options["base_images"] = BASE_IMAGES
-    return options
+    return {"backend": backend}  # docker: FROM images resolve to the local stand-ins
 
 
 def sandbox_processes() -> list[str]:
