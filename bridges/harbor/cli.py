@@ -40,6 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a FROM image to a local image (docker checks), e.g. "
         "python:3.12-slim=envbridge/base:py3",
     )
+    parser.add_argument(
+        "--airgap", action="store_true", help="as served with --airgap (docker checks)"
+    )
+    parser.add_argument(
+        "--network", choices=["host", "bridge"], help="as served with --network (docker checks)"
+    )
+    parser.add_argument(
+        "--build-network",
+        choices=["none", "host", "bridge"],
+        default="none",
+        help="as served with --build-network (docker checks)",
+    )
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
     parser.add_argument(
         "--fields",
@@ -81,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    from envbridge.bridges.harbor.settings import HarborSettings
+
+    settings = HarborSettings(
+        airgap=args.airgap, network=args.network or False, build_network=args.build_network
+    )
     tasks: list[Task] = []
     report: dict[str, list[Finding]] = {}
     for candidate in candidates:
@@ -90,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report[candidate.name] = [Finding("load-error", "error", str(exc))]
             continue
         tasks.append(task)
-        report[task.id] = lint_task(task, args.backend)
+        report[task.id] = lint_task(task, args.backend, settings)
     if args.backend == "docker":
         _add_base_image_findings(tasks, args.base_image, report)
     if args.json:

@@ -16,6 +16,7 @@ from envbridge.bridges.harbor.backends import Sandbox, SandboxError, SandboxSpec
 from envbridge.bridges.harbor.backends.base import ROOT_USER
 from envbridge.bridges.harbor.healthcheck import wait_healthy
 from envbridge.bridges.harbor.lint import errors, lint_task
+from envbridge.bridges.harbor.networking import CA_PATH, network_plan
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import Task
 from envbridge.bridges.harbor.tools import (
@@ -108,9 +109,14 @@ class HarborEnvironment(Environment):
             docker_image=env.docker_image,
             name=task.id,
         )
+        plan = network_plan(self.settings, task)
+        spec.build, spec.env = plan, {**plan.sandbox_env(), **spec.env}
+        spec.network_driver = "host" if self.settings.network == "host" else "bridge"
         sandbox = create_sandbox(self.backend, spec, self.settings.base_images)
         sandbox.start()
         self.sandbox, self.task = sandbox, task
+        if plan.ca_bundle is not None:
+            sandbox.write_bytes(CA_PATH, plan.ca_bundle)
         self._healthcheck()
         self.done = False
         self.tool_calls = 0

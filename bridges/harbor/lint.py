@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from envbridge.bridges.harbor.config import unknown_keys
 from envbridge.bridges.harbor.dockerfile import from_images, read_dockerfile
+from envbridge.bridges.harbor.downloads import download_findings
 from envbridge.bridges.harbor.fields import Backend, not_honoured
 from envbridge.bridges.harbor.host_tools import missing_on_host
 from envbridge.bridges.harbor.task import Task
@@ -32,10 +33,18 @@ class Finding:
         return asdict(self)
 
 
-def lint_task(task: Task, backend: Backend | None = None) -> list[Finding]:
-    """Every finding for ``task``; backend-specific checks when ``backend`` is given."""
+def lint_task(task: Task, backend: Backend | None = None, settings: Any = None) -> list[Finding]:
+    """Every finding for ``task``; backend-specific checks when ``backend`` is given.
+
+    ``settings`` (serve options, ``HarborSettings``) say what the server provides: a
+    network, builds with a network, the air-gapped layer.
+    """
+    from envbridge.bridges.harbor.settings import HarborSettings
+
+    settings = settings if settings is not None else HarborSettings()
     findings = _format_findings(task) + _environment_findings(task)
     findings += _field_findings(task, backend)
+    findings += [Finding(*found) for found in download_findings(task, backend, settings)]
     if backend == "local":
         findings += _local_findings(task)
     return findings
@@ -114,7 +123,7 @@ def _local_findings(task: Task) -> list[Finding]:
                 findings.append(
                     Finding(
                         "local-run-install",
-                        "warning",
+                        "error",
                         f"Dockerfile line {instruction.line} installs packages; the local backend "
                         "has no network and runs RUN on the host userland, so the install will "
                         "fail: bake the tools into the host, or use --backend docker",

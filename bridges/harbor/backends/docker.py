@@ -116,7 +116,7 @@ class DockerSandbox(Sandbox):
                 command=[],
                 detach=True,
                 labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
-                network_mode="bridge" if self.spec.network else "none",
+                network_mode=self.spec.network_driver if self.spec.network else "none",
                 nano_cpus=int(self.spec.cpus * 1e9) if self.spec.cpus else None,
                 mem_limit=f"{self.spec.memory_mb}m" if self.spec.memory_mb else None,
                 environment=self.spec.env,
@@ -163,19 +163,33 @@ class DockerSandbox(Sandbox):
         if plan.problems:
             raise SandboxError("; ".join(plan.problems))
         if plan.prebuilt is not None:
-            return resolve_base(self._client, plan.prebuilt, self.base_images)
+            return self._with_airgap(resolve_base(self._client, plan.prebuilt, self.base_images))
         text = plan.dockerfile.read_text(encoding="utf-8")
         mapping = {
             image: resolve_base(self._client, image, self.base_images) for image in plan.bases
         }
         rewritten = rewrite_from(text, mapping)
+        plan = self.spec.build
+        extra: dict[str, bytes] = {}
+        if plan is not None:
+            rewritten, extra = plan.dockerfile(rewritten), plan.context_files()
         base_ids = sorted(self._client.images.get(local).id for local in mapping.values())
-        context, digest = _build_context(self.spec.environment_dir, rewritten, base_ids)
+        context, digest = _build_context(self.spec.environment_dir, rewritten, base_ids, extra)
         tag = f"{IMAGE_REPOSITORY}/{_slug(self.spec.name)}:{digest[:20]}"
         with _lock_for(tag):
             if not _image_exists(self._client, tag):
                 self._build(context, tag)
-        return tag
+        return self._with_airgap(tag)
+
+    def _with_airgap(self, image: str) -> str:
+        airgap = self.spec.build.airgap if self.spec.build is not None else None
+        if airgap is None:
+            return image
+        assert self._client is not None
+        with _lock_for(f"airgap:{image}"):
+            return airgap.overlay(
+                self._client, image, _slug(self.spec.name), {CONTAINER_LABEL: self.spec.name}
+            )
 
     def _build(self, context: bytes, tag: str) -> None:
         assert self._client is not None
@@ -189,7 +203,8 @@ class DockerSandbox(Sandbox):
                 rm=True,
                 forcerm=True,
                 pull=False,
-                network_mode="none",
+                network_mode=self.spec.build.build_network if self.spec.build else "none",
+                buildargs=self.spec.build.build_args() if self.spec.build else None,
                 labels={CONTAINER_LABEL: self.spec.name},
                 decode=True,
                 timeout=int(self.spec.build_timeout_s) + 30,
@@ -314,7 +329,7 @@ class DockerSandbox(Sandbox):
 
 
 def _build_context(
-    environment_dir: Path, dockerfile: str, base_ids: list[str]
+    environment_dir: Path, dockerfile: str, base_ids: list[str], extra: dict[str, bytes]
 ) -> tuple[bytes, str]:
     """The build context as a tar (Dockerfile rewritten) and its content hash."""
     digest = hashlib.sha256("\n".join(base_ids).encode())
@@ -334,6 +349,11 @@ def _build_context(
                 tar.addfile(info, io.BytesIO(data))
             else:
                 tar.addfile(info)
+        for name, data in sorted(extra.items()):
+            digest.update(f"{name}\0".encode() + data)
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
         data = dockerfile.encode("utf-8")
         digest.update(b"Dockerfile\0" + data)
         info = tarfile.TarInfo("Dockerfile")

@@ -11,11 +11,15 @@ import pytest
 from envbridge.bridges.harbor import load_target
 from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.oracle import score_table, score_task
+from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import load_task, load_tasks
 
 from tests.bridges.harbor.support import SAMPLE_TASK_IDS, TASKS_DIR, corpus_options
 
-LOCAL_REFUSED: dict[str, set[str]] = {}
+LOCAL_REFUSED: dict[str, set[str]] = {
+    "fix-inventory-bug": {"local-run-install"},  # RUN pip install: host Python, no network
+    "tb2-primes-uvx": {"verifier-downloads", "host-tool-missing"},  # uvx at verify time
+}
 """Tasks the local backend cannot run, and the lint rules that say so beforehand."""
 
 BACKENDS = [
@@ -38,8 +42,14 @@ def test_the_corpus_has_the_public_shapes():
 
 
 def test_lint_says_beforehand_which_tasks_a_backend_cannot_run(backend):
+    settings = HarborSettings(**corpus_options(backend))
     refused = {
-        task.id: {finding.rule for finding in errors(lint_task(task, backend))}
+        task.id: {
+            finding.rule
+            for finding in errors(
+                lint_task(task, backend, HarborSettings(**corpus_options(backend)))
+            )
+        }
         for task in load_tasks(TASKS_DIR)
     }
     refused = {task_id: rules for task_id, rules in refused.items() if rules}

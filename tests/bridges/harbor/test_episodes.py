@@ -13,7 +13,7 @@ import pytest
 from envbridge.bridges.harbor import load_target
 from envbridge.spec import ToolError, ToolResult
 
-from tests.bridges.harbor.support import BASE_IMAGES, SAMPLE_TASK_IDS, TASKS_DIR
+from tests.bridges.harbor.support import BASE_IMAGES, EPISODE_TASK_IDS, episode_tasks_dir
 
 BACKENDS = [
     pytest.param("local", id="local"),
@@ -30,7 +30,7 @@ def make_env(request):
         options["base_images"] = BASE_IMAGES
     else:
         request.getfixturevalue("bwrap_required")
-    return load_target(str(TASKS_DIR), options)
+    return load_target(str(episode_tasks_dir()), options)
 
 
 @pytest.fixture
@@ -58,20 +58,20 @@ def test_partial_credit_through_reward_json(env):
 
 
 def test_agent_cannot_see_tests_or_solution_before_submit(env):
-    env.reset(options={"task_id": "fix-inventory-bug"})
+    env.reset(options={"task_id": "csv-report"})
     listing = env.call_tool("exec", {"command": "find /tests /solution -mindepth 1 | wc -l"})
     assert listing["stdout"] == "0\n"
     search = env.call_tool(
         "exec",
         {
             "command": "find / \\( -path /proc -o -path /sys -o -path /usr \\) -prune -o "
-            "\\( -name test_inventory.py -o -name solve.sh -o -name grade.py \\) -print",
+            "\\( -name test.sh -o -name solve.sh -o -name grade.py \\) -print",
             "timeout_s": 30,
         },
     )
     assert search["stdout"] == "", search
     with pytest.raises(ToolError, match="cannot read"):
-        env.call_tool("read_file", {"path": "/tests/test_inventory.py"})
+        env.call_tool("read_file", {"path": "/tests/grade.py"})
     assert submit(env).reward == 0.0
 
 
@@ -160,9 +160,9 @@ def test_agent_runs_as_the_task_user(env):
 
 def test_reset_picks_tasks_by_id_index_and_seed(env):
     assert env.reset(options={"task_id": "csv-report"}).observation["task_id"] == "csv-report"
-    assert env.reset(options={"index": 0}).observation["task_id"] == SAMPLE_TASK_IDS[0]
-    seeded = env.reset(seed=len(SAMPLE_TASK_IDS) + 1).observation
-    assert seeded["task_id"] == SAMPLE_TASK_IDS[1]
+    assert env.reset(options={"index": 0}).observation["task_id"] == EPISODE_TASK_IDS[0]
+    seeded = env.reset(seed=len(EPISODE_TASK_IDS) + 1).observation
+    assert seeded["task_id"] == EPISODE_TASK_IDS[1]
     assert "canary" not in seeded["instruction"] and seeded["instruction"].strip()
 
 

@@ -10,6 +10,8 @@ from envbridge.bridges.harbor.host_tools import missing_on_host, script_commands
 from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.task import load_task, load_tasks
 
+from tests.bridges.harbor.support import episode_tasks_dir
+
 
 def make_task(root, toml="", test_sh="echo 1 > /logs/verifier/reward.txt\n", dockerfile=None):
     root.mkdir(parents=True, exist_ok=True)
@@ -27,7 +29,7 @@ def rules(task_dir, backend=None):
 
 
 def test_sample_tasks_are_clean_on_both_backends(tasks_dir):
-    for task in load_tasks(tasks_dir):
+    for task in load_tasks(episode_tasks_dir()):
         assert errors(lint_task(task, "local")) == [], task.id
         assert errors(lint_task(task)) == [], task.id
 
@@ -98,8 +100,10 @@ def test_script_commands_skip_builtins_quotes_and_heredocs():
 
 
 def test_cli_exit_codes_and_json(tmp_path, tasks_dir, capsys):
-    assert main([str(tasks_dir), "--backend", "local"]) == 0
+    assert main([str(tasks_dir / "hello-file"), "--backend", "local"]) == 0
     assert "hello-file: ok" in capsys.readouterr().out
+    assert main([str(tasks_dir), "--backend", "local"]) == 1  # some tasks are docker-only
+    assert "tb2-primes-uvx: NOT SUPPORTED" in capsys.readouterr().out
     make_task(tmp_path / "tasks" / "bad", '[[steps]]\nname = "a"\n')
     make_task(tmp_path / "tasks" / "good")
     assert main([str(tmp_path / "tasks"), "--json"]) == 1
@@ -119,9 +123,10 @@ def test_cli_exit_codes_and_json(tmp_path, tasks_dir, capsys):
 
 
 @pytest.mark.docker
-def test_cli_docker_checks_name_the_unmapped_base_image(tasks_dir, base_image, capsys):
-    assert main([str(tasks_dir / "hello-file"), "--backend", "docker"]) == 1
+def test_cli_docker_checks_name_an_image_without_stand_in(tmp_path, tasks_dir, base_image, capsys):
+    task_dir = make_task(tmp_path / "t", dockerfile="FROM alpine:3.20\n")
+    assert main([str(task_dir), "--backend", "docker"]) == 1
     out = capsys.readouterr().out
-    assert "python:3.12-slim" in out and "--base-image python:3.12-slim=" in out
+    assert "'alpine:3.20'" in out and "--base-image alpine:3.20=LOCAL" in out
     mapped = ["--base-image", f"python:3.12-slim={base_image}"]
     assert main([str(tasks_dir / "hello-file"), "--backend", "docker", *mapped]) == 0
