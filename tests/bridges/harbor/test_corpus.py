@@ -44,12 +44,7 @@ def test_the_corpus_has_the_public_shapes():
 def test_lint_says_beforehand_which_tasks_a_backend_cannot_run(backend):
     settings = HarborSettings(**corpus_options(backend))
     refused = {
-        task.id: {
-            finding.rule
-            for finding in errors(
-                lint_task(task, backend, HarborSettings(**corpus_options(backend)))
-            )
-        }
+        task.id: {finding.rule for finding in errors(lint_task(task, backend, settings))}
         for task in load_tasks(TASKS_DIR)
     }
     refused = {task_id: rules for task_id, rules in refused.items() if rules}
