@@ -19,7 +19,6 @@ from envbridge.bridges.harbor.task import Task
 
 Severity = Literal["error", "warning", "info"]
 
-_COMPOSE_FILES = ("docker-compose.yaml", "docker-compose.yml", "compose.yaml", "compose.yml")
 _INSTALLS = re.compile(r"\b(apt-get|apt|apk|yum|dnf)\s+install\b|\bpip3?\s+install\b|\buv\s+pip\b")
 
 
@@ -42,7 +41,7 @@ def lint_task(task: Task, backend: Backend | None = None, settings: Any = None) 
     from envbridge.bridges.harbor.settings import HarborSettings
 
     settings = settings if settings is not None else HarborSettings()
-    findings = _format_findings(task) + _environment_findings(task)
+    findings = _format_findings(task) + _environment_findings(task, backend)
     findings += _field_findings(task, backend)
     findings += [Finding(*found) for found in download_findings(task, backend, settings)]
     if backend == "local":
@@ -86,17 +85,31 @@ def _field_findings(task: Task, backend: Backend | None) -> list[Finding]:
     return findings
 
 
-def _environment_findings(task: Task) -> list[Finding]:
-    findings = []
-    if any((task.environment_dir / name).exists() for name in _COMPOSE_FILES):
-        findings.append(
-            Finding(
-                "compose-sidecars",
-                "error",
-                "environment/docker-compose.yaml (sidecar services) is not supported; "
-                "fold what the task needs into environment/Dockerfile",
-            )
-        )
+def _compose_findings(task: Task, backend: Backend | None) -> list[Finding]:
+    from envbridge.bridges.harbor.sidecars import ComposeError, compose_file, read_compose
+
+    if compose_file(task.environment_dir) is None:
+        return []
+    try:
+        services, ignored = read_compose(task.environment_dir)
+    except ComposeError as exc:
+        return [Finding("compose-sidecars", "error", str(exc))]
+    if backend == "local":
+        return [Finding("compose-sidecars", "error",
+                        "compose sidecar services need --backend docker (the local backend "
+                        "runs one sandbox)")]  # fmt: skip
+    names = ", ".join(service.name for service in services) or "none"
+    findings = [Finding("compose-sidecars", "info",
+                        f"sidecars {names} start on a private network per episode, reachable "
+                        "by service name, health-waited, removed with the episode")]  # fmt: skip
+    if ignored:
+        findings.append(Finding("compose-ignored", "warning",
+                                f"compose keys not applied: {', '.join(ignored)}"))  # fmt: skip
+    return findings
+
+
+def _environment_findings(task: Task, backend: Backend | None = None) -> list[Finding]:
+    findings = _compose_findings(task, backend)
     if not task.dockerfile.is_file() and task.config.environment.docker_image is None:
         findings.append(
             Finding(

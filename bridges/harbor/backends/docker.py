@@ -32,7 +32,8 @@ from envbridge.bridges.harbor.backends.base import (
     SandboxSpec,
     decode,
 )
-from envbridge.bridges.harbor.dockerfile import rewrite_from
+from envbridge.bridges.harbor.dockerfile import from_images, parse_dockerfile, rewrite_from
+from envbridge.bridges.harbor.sidecars import Sidecars, compose_file
 
 CONTAINER_LABEL = "org.envbridge.harbor"
 """Every container and image this backend creates carries this label (value: task id)."""
@@ -92,6 +93,7 @@ class DockerSandbox(Sandbox):
         self._container: Any = None
         self._user: str | int = ROOT_USER
         self._image_workdir = "/"
+        self._sidecars: Any = None
 
     @property
     def default_user(self) -> str | int:
@@ -110,13 +112,22 @@ class DockerSandbox(Sandbox):
             config = self._client.api.inspect_image(image)["Config"]
             self._user = (config.get("User") or ROOT_USER).split(":")[0]
             self._image_workdir = config.get("WorkingDir") or "/"
+            network_mode = self.spec.network_driver if self.spec.network else "none"
+            if compose_file(self.spec.environment_dir) is not None:
+                self._sidecars = Sidecars(
+                    self._client, self.spec.name, self.spec.environment_dir,
+                    {CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
+                )  # fmt: skip
+                network_mode = self._sidecars.start(
+                    self._sidecar_image, not self.spec.network, self.spec.build_timeout_s
+                )
             self._container = self._client.containers.run(
                 image,
                 entrypoint=["sleep", "infinity"],
                 command=[],
                 detach=True,
                 labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
-                network_mode=self.spec.network_driver if self.spec.network else "none",
+                network_mode=network_mode,
                 nano_cpus=int(self.spec.cpus * 1e9) if self.spec.cpus else None,
                 mem_limit=f"{self.spec.memory_mb}m" if self.spec.memory_mb else None,
                 environment=self.spec.env,
@@ -146,6 +157,9 @@ class DockerSandbox(Sandbox):
             with contextlib.suppress(NotFound, APIError):
                 self._container.remove(force=True)
             self._container = None
+        if self._sidecars is not None:
+            self._sidecars.stop()
+            self._sidecars = None
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -180,6 +194,26 @@ class DockerSandbox(Sandbox):
             if not _image_exists(self._client, tag):
                 self._build(context, tag)
         return self._with_airgap(tag)
+
+    def _sidecar_image(self, service: Any) -> str:
+        """A sidecar's image: its ``image`` (or stand-in), or its ``build`` built once."""
+        from envbridge.bridges.harbor.base_images import resolve_base
+
+        assert self._client is not None
+        if service.build is None:
+            return resolve_base(self._client, service.image, self.base_images)
+        text = (service.build / service.dockerfile).read_text(encoding="utf-8")
+        mapping = {
+            image: resolve_base(self._client, image, self.base_images)
+            for image in from_images(parse_dockerfile(text))
+        }
+        base_ids = sorted(self._client.images.get(local).id for local in mapping.values())
+        context, digest = _build_context(service.build, rewrite_from(text, mapping), base_ids, {})
+        tag = f"{IMAGE_REPOSITORY}/{_slug(self.spec.name)}-{_slug(service.name)}:{digest[:20]}"
+        with _lock_for(tag):
+            if not _image_exists(self._client, tag):
+                self._build(context, tag)
+        return tag
 
     def _with_airgap(self, image: str) -> str:
         airgap = self.spec.build.airgap if self.spec.build is not None else None

@@ -79,10 +79,23 @@ def harbor_containers() -> list[str]:
         client.close()
 
 
+def harbor_networks() -> list[str]:
+    """Sidecar networks the docker backend created in this process."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        mine = [CONTAINER_LABEL, f"{OWNER_LABEL}={os.getpid()}"]
+        return sorted(n.name for n in client.networks.list(filters={"label": mine}))
+    finally:
+        client.close()
+
+
 def leak_snapshot(docker_too: bool) -> dict[str, list[str]]:
     snapshot = {"processes": sandbox_processes(), "dirs": sandbox_dirs()}
     if docker_too:
         snapshot["containers"] = harbor_containers()
+        snapshot["networks"] = harbor_networks()
     return snapshot
 
 

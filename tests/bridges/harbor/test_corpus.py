@@ -7,6 +7,7 @@ One oracle episode and one do-nothing episode per task and backend
 
 from __future__ import annotations
 
+import docker
 import pytest
 from envbridge.bridges.harbor import load_target
 from envbridge.bridges.harbor.lint import errors, lint_task
@@ -14,11 +15,18 @@ from envbridge.bridges.harbor.oracle import score_table, score_task
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import load_task, load_tasks
 
-from tests.bridges.harbor.support import SAMPLE_TASK_IDS, TASKS_DIR, corpus_options
+from tests.bridges.harbor.support import (
+    SAMPLE_TASK_IDS,
+    TASKS_DIR,
+    corpus_options,
+    harbor_containers,
+    harbor_networks,
+)
 
 LOCAL_REFUSED: dict[str, set[str]] = {
     "fix-inventory-bug": {"local-run-install"},  # RUN pip install: host Python, no network
     "pip-yaml-config-loader": {"local-run-install"},
+    "sidecar-kv-store": {"compose-sidecars"},  # one sandbox, no sidecars
     "tb2-primes-uvx": {"verifier-downloads", "host-tool-missing"},  # uvx at verify time
 }
 """Tasks the local backend cannot run, and the lint rules that say so beforehand."""
@@ -64,6 +72,28 @@ def test_oracle_scores_one_and_doing_nothing_scores_below(backend, task_id):
     finally:
         env.close()
     assert score.ok, score_table([score]) + f"\n{score.error}"
+
+
+@pytest.mark.docker
+def test_sidecars_live_on_a_private_network_and_leave_with_the_episode(base_image):
+    factory = load_target(str(TASKS_DIR / "sidecar-kv-store"), corpus_options("docker"))
+    env = factory()
+    try:
+        env.reset()
+        assert len(harbor_containers()) == 2 and len(harbor_networks()) == 1  # main + kv
+        seen = env.call_tool("exec", {"command": "getent hosts kv >/dev/null && echo found"})
+        assert seen["stdout"] == "found\n"
+        client = docker.from_env()
+        try:  # an internal network: no route out of it
+            assert client.networks.get(harbor_networks()[0]).attrs["Internal"] is True
+        finally:
+            client.close()
+        env.call_tool("submit", {})
+        assert harbor_containers() == [] and harbor_networks() == []
+        env.reset()
+    finally:
+        env.close()
+    assert harbor_containers() == [] and harbor_networks() == []
 
 
 def test_current_schema_exec_identity_and_env_isolation(backend):

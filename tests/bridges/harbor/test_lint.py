@@ -38,7 +38,6 @@ def test_sample_tasks_are_clean_on_both_backends(tasks_dir):
     ("toml", "extra_file", "rule"),
     [
         ('[[steps]]\nname = "one"\n', None, "multi-step"),
-        ("", "environment/docker-compose.yaml", "compose-sidecars"),
         ('[verifier]\nenvironment_mode = "separate"\n', None, "separate-verifier"),
         ('[environment]\nnetwork_mode = "allowlist"\nallowed_hosts = ["a.org"]\n', None,
          "network-allowlist"),
@@ -130,3 +129,18 @@ def test_cli_docker_checks_name_an_image_without_stand_in(tmp_path, tasks_dir, b
     assert "'alpine:3.20'" in out and "--base-image alpine:3.20=LOCAL" in out
     mapped = ["--base-image", f"python:3.12-slim={base_image}"]
     assert main([str(tasks_dir / "hello-file"), "--backend", "docker", *mapped]) == 0
+
+
+def test_compose_sidecars_need_docker_and_unknown_keys_are_listed(tmp_path):
+    task_dir = make_task(tmp_path / "t")
+    (task_dir / "environment" / "docker-compose.yaml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+    )
+    task = load_task(task_dir)
+    assert "compose-sidecars" in {f.rule for f in errors(lint_task(task, "local"))}
+    docker = {f.rule: f for f in lint_task(task, "docker")}
+    assert docker["compose-sidecars"].severity == "info"
+    assert docker["compose-ignored"].message.endswith("db.ports")
+    (task_dir / "environment" / "docker-compose.yaml").write_text("services:\n  db: {}\n")
+    broken = errors(lint_task(load_task(task_dir), "docker"))
+    assert [f.rule for f in broken] == ["compose-sidecars"] and "needs 'image'" in broken[0].message
