@@ -91,6 +91,31 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--network",
+        choices=["host", "bridge"],
+        default=None,
+        help="harbor: give tasks whose network_mode is public this Docker network",
+    )
+    parser.add_argument(
+        "--build-network",
+        choices=["none", "host", "bridge"],
+        default=None,
+        help="harbor/docker: the network image builds run on (default none)",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        default=None,
+        help="harbor: a PEM CA bundle that builds and sandbox commands trust "
+        "(for a re-signing HTTPS proxy)",
+    )
+    parser.add_argument(
+        "--airgap",
+        action="store_true",
+        help="harbor/docker: provide uv/uvx, local Pythons and a wheelhouse for test.sh "
+        "scripts that download them (Terminal-Bench 2 style), with no network",
+    )
+    parser.add_argument(
         "--open",
         action="store_true",
         help="open the /web page (play, watch, debug) in your browser once serving",
@@ -108,6 +133,11 @@ def _run_serve(args: argparse.Namespace) -> int:
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
     if args.backend is not None:
         options["backend"] = args.backend
+    for key in ("network", "build_network", "ca_bundle"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    if args.airgap:
+        options["airgap"] = True
     if args.base_image:
         try:
             options["base_images"] = dict(item.split("=", 1) for item in args.base_image)
