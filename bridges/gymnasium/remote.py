@@ -110,6 +110,4 @@ def as_sync_client(client_or_url: str | SyncClient | AsyncClient) -> SyncClient:
         return client_or_url.sync()
     if isinstance(client_or_url, str):
         return SyncClient(client_or_url)
-    raise TypeError(
-        f"expected a server URL or an envbridge client, not {type(client_or_url)}"
-    )
+    raise TypeError(f"expected a server URL or an envbridge client, not {type(client_or_url)}")
