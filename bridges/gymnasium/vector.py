@@ -22,6 +22,7 @@ finished sub-envs yourself with ``reset(options={"reset_mask": mask})``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
@@ -44,6 +45,7 @@ class RemoteVectorEnv(gym.vector.VectorEnv):
     ``client_or_url``: a server URL or an envbridge client (a ``SyncClient`` is used as
     is and closed by :meth:`close`; an ``AsyncClient`` lends its settings). The server
     must be in simulation mode and offer the batch extension (every envbridge server does).
+    ``on_close`` runs once after the sessions are closed (e.g. to stop a server).
     """
 
     def __init__(
@@ -53,12 +55,14 @@ class RemoteVectorEnv(gym.vector.VectorEnv):
         *,
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         copy: bool = True,
+        on_close: Callable[[], None] | None = None,
     ):
         if not isinstance(num_envs, int) or isinstance(num_envs, bool) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
         self.client = as_sync_client(client_or_url)
         self.num_envs = num_envs
         self.copy = copy
+        self._on_close = on_close
         self.autoreset_mode = AutoresetMode(autoreset_mode)
         self._sessions: list[str] = []
         try:
@@ -176,6 +180,9 @@ class RemoteVectorEnv(gym.vector.VectorEnv):
             pass
         finally:
             self.client.close()
+            on_close, self._on_close = self._on_close, None
+            if on_close is not None:
+                on_close()
 
     # ------------------------------------------------------------------ internals
 
