@@ -75,6 +75,7 @@ def argument_doc(name: str, schema: Any) -> str:
     """One line describing an argument: its description, then what the hint cannot say."""
     schema = schema if isinstance(schema, dict) else {}
     text = str(schema.get("description") or schema.get("title") or f"the {name} argument")
+    schema = _public(schema)
     extra = {k: v for k, v in schema.items() if k not in _PLAIN_KEYS}
     items = schema.get("items")
     if isinstance(items, dict) and set(items) - _PLAIN_KEYS:
@@ -83,6 +84,15 @@ def argument_doc(name: str, schema: Any) -> str:
         shown = {k: v for k, v in schema.items() if k not in ("description", "title")}
         text += f" (JSON schema: {json.dumps(shown, separators=(',', ':'), sort_keys=True)})"
     return one_line(text)
+
+
+def _public(schema: Any) -> Any:
+    """``schema`` without vendor keys (``x-...``), which say nothing to a model."""
+    if isinstance(schema, dict):
+        return {k: _public(v) for k, v in schema.items() if not str(k).startswith("x-")}
+    if isinstance(schema, list):
+        return [_public(v) for v in schema]
+    return schema
 
 
 def one_line(text: str) -> str:
