@@ -167,11 +167,29 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     add_subcommand(sub)
 
 
+def _add_k8s(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "k8s",
+        help="Kubernetes manifests for envbridge images",
+        add_help=False,
+        prefix_chars="\0",  # every word, --help included, reaches the command's own parser
+    )
+    parser.add_argument("args", nargs="*")
+    parser.set_defaults(func=_run_k8s)
+
+
+def _run_k8s(args: argparse.Namespace) -> int:
+    from envbridge.k8s import main as k8s_main
+
+    return k8s_main(args.args)
+
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
     _add_harbor,
     _add_docker,
+    _add_k8s,
 ]
 """Each adds one subcommand; rooms append theirs here."""
 

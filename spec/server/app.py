@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.modes import Mode
 from envbridge.spec.server import http_routes as http
 from envbridge.spec.server import mcp_routes, ws_routes
@@ -103,7 +104,10 @@ class EnvServerApp:
             await send_error(
                 send,
                 500,
-                {"code": "INTERNAL_ERROR", "message": "internal server error; see the server log"},
+                {
+                    "code": HttpErrorCode.INTERNAL_ERROR,
+                    "message": "internal server error; see the server log",
+                },
             )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
