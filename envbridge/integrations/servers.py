@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from envbridge.pool import Pool, SyncPool
+from envbridge.pool import ImageSource, Pool, SyncPool, TargetSource
 from envbridge.pool.results import PoolError
 
 URL_SCHEMES = ("http://", "https://", "ws://", "wss://")
@@ -66,9 +66,9 @@ def open_servers(
     owned = SyncPool()
     try:
         if image is not None:
-            owned.add(image=image, sessions=sessions)
+            owned.add(ImageSource(image), sessions=sessions)
         else:
-            owned.add(target=source, sessions=sessions, options=options)
+            owned.add(TargetSource(source, options=options), sessions=sessions)
         owned.launch()
     except BaseException:
         owned.close()

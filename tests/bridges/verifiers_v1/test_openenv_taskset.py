@@ -79,15 +79,15 @@ async def play(url: str, reset: dict[str, Any], replies) -> Any:
 
 
 def test_gymnasium_env_through_verifiers_openenv_taskset():
-    with serve("gym:CartPole-v1", "--options", '{"max_episode_steps": 3}') as url:
+    with serve("gym:CartPole-v1", "--options", '{"max_episode_steps": 2}') as url:
         trace, seen = asyncio.run(play(url, {"seed": 3}, lambda payload: json.dumps({"action": 1})))
     first = seen[0]
     assert set(first["observation"]) >= {"observation", "terminated", "truncated"}
     assert first["action_schema"]["required"] == ["action"]
-    # Three steps (the episode is truncated there), each rewarding 1: verifiers sums them.
-    assert len(seen) == 3
-    assert trace.rewards["openenv_reward"].score == 3.0
-    assert trace.reward == 3.0
+    # Two steps (the episode is truncated there), each rewarding 1: verifiers sums them.
+    assert len(seen) == 2
+    assert trace.rewards["openenv_reward"].score == 2.0
+    assert trace.reward == 2.0
 
 
 def test_classic_verifiers_env_through_verifiers_openenv_taskset():
