@@ -25,10 +25,10 @@ VF1 := .venv-vf1
 $(VF1)/.installed: pyproject.toml
 	$(PY) -m venv $(VF1)
 	$(VF1)/bin/pip install -q --upgrade pip
-	$(VF1)/bin/pip install -q -e '.[verifiers-v1]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
+	$(VF1)/bin/pip install -q -e '.[verifiers-v1]' 'verifiers[openenv]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
 	touch $@
 
-test-vf1: $(VF1)/.installed
+test-vf1: $(VF1)/.installed $(STAMP)
 	$(VF1)/bin/python -m pytest -q tests/bridges/verifiers_v1
 
 OE03 := .venv-oe03/.installed
