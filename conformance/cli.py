@@ -18,7 +18,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 _EPILOG = """\
-exit codes: 0 every MUST check passed; 1 a MUST check failed; 2 unreachable or bad arguments
+exit codes: 0 every MUST check passed; 1 a MUST check failed; 2 unreachable, not an
+OpenEnv server, or bad arguments
 
 examples:
   envbridge check http://127.0.0.1:8000
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         from envbridge.conformance import reports
         from envbridge.conformance.probe import Options
-        from envbridge.conformance.runner import ServerUnreachable, UsageError, check
+        from envbridge.conformance.runner import NotOpenEnv, ServerUnreachable, UsageError, check
     except ImportError as exc:
         print(
             f"envbridge check needs the conformance extra: pip install "
@@ -165,7 +166,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         report = check(
             args.url, only=args.only, progress=None if args.quiet else progress, **vars(options)
         )
-    except (ServerUnreachable, UsageError) as exc:
+    except (ServerUnreachable, NotOpenEnv, UsageError) as exc:
         print(f"envbridge check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(("\n" if not args.quiet else "") + reports.text(report), file=out)

@@ -75,3 +75,6 @@ def test_openenv_server_passes_every_must(openenv_process, app, mode):
     assert report.passed
     assert (report.dialect, report.mode) == (dialect, mode), "detected without being told"
     assert {r.id for r in report.failed(Level.SHOULD)} == KNOWN_SHOULD_FAILURES[(app, mode)]
+    unmarked = [r.id for r in report.failed() if not r.upstream]
+    assert unmarked == [], "OpenEnv's own deviations are marked as known upstream behaviour"
+    assert all(r.rule for r in report.results), "each result carries its rule text"
