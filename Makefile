@@ -37,13 +37,24 @@ $(OE03):
 	.venv-oe03/bin/pip install -q 'openenv-core==0.3.0'
 	touch $(OE03)
 
+# The conformance corpus's PyPI-only environment (tests/conformance/test_openenv_corpus.py):
+# OpenEnv's DIPG safety env as published on PyPI, served by openenv 0.10.0. --no-deps: its
+# metadata pins openenv-core (whose files clash with openenv's) and server extras it does
+# not need to serve; the few it imports are named here.
+CORPUS := .venv-corpus/.installed
+$(CORPUS):
+	$(PY) -m venv .venv-corpus
+	.venv-corpus/bin/pip install -q 'openenv==0.10.0' datasets sqlalchemy numpy pydantic-settings
+	.venv-corpus/bin/pip install -q --no-deps 'openenv-dipg-safety==0.1.67'
+	touch $(CORPUS)
+
 system-deps:
 	@bash scripts/system-deps.sh
 
 demo: $(STAMP) system-deps
 	$(BIN)/python -m envbridge.demo
 
-test: $(STAMP) $(OE03) system-deps
+test: $(STAMP) $(OE03) $(CORPUS) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy spec
 	$(BIN)/python -m pytest -q

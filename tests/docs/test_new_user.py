@@ -1,0 +1,219 @@
+"""What a new user trips over (issue 19): each item as the user meets it.
+
+Items: 1 the README Counter passes the kit; 2 ports (validation, banner after bind with the
+real port, a taken port); 3 a URL that is not an OpenEnv server; 7 ``envbridge.serve()``
+prints the CLI's banner; 8 options a factory cannot take are refused at start-up.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from envbridge.conformance import Status, check
+from envbridge.spec.server import create_app
+
+from tests.conformance.conftest import FAST
+from tests.helpers import free_port, serving_app
+
+ROOT = Path(__file__).resolve().parents[2]
+ENVBRIDGE = [sys.executable, "-m", "envbridge"]
+BANNER = re.compile(r"serving (\S+) \((\w+) mode\) on http://127\.0\.0\.1:(\d+)")
+
+
+def readme_block(heading: str) -> str:
+    """The first python block after ``heading`` in README.md."""
+    text = (ROOT / "README.md").read_text()
+    after = text[text.index(heading) :]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+# ----------------------------------------------------------------------- item 1
+
+
+def test_readme_counter_passes_the_kit():
+    source = readme_block("## Thirty seconds")
+    assert "envbridge.serve(Counter" in source
+    namespace: dict = {}
+    served = re.sub(r"^envbridge\.serve\(.*$", "", source, flags=re.MULTILINE)
+    exec(compile(served, "README.md#thirty-seconds", "exec"), namespace)
+    with serving_app(create_app(namespace["Counter"])) as url:
+        report = check(url, **FAST)
+    assert [(r.id, r.message) for r in report.failed()] == []
+    assert report.result("ws.step").details["action"] == {"delta": 0}
+
+
+def test_readme_cli_counter_passes_the_kit():
+    from envs.native.counter import CounterEnv
+
+    with serving_app(create_app(CounterEnv)) as url:
+        report = check(url, **FAST)
+    assert [(r.id, r.message) for r in report.failed()] == []
+
+
+# ----------------------------------------------------------------------- item 2
+
+
+def _serve(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*ENVBRIDGE, "serve", "envs.native.counter:CounterEnv", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_bad_port_is_refused_in_one_line(port):
+    done = _serve("--port", port)
+    assert done.returncode == 2
+    assert "is not a port: give 1-65535, or 0 for any free one" in done.stderr
+    assert "serving" not in done.stderr
+
+
+def test_taken_port_is_one_line_and_exit_2_without_a_banner():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = _serve("--port", str(port))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"envbridge serve: cannot listen on 127.0.0.1:{port}")
+    assert "--port 0" in lines[0]
+
+
+@pytest.fixture
+def port_zero_server() -> Iterator[tuple[subprocess.Popen, str]]:
+    process = subprocess.Popen(
+        [*ENVBRIDGE, "serve", "envs.native.counter:CounterEnv", "--port", "0"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        yield process, process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stderr.close()
+
+
+def test_port_zero_banner_names_the_real_port_after_binding(port_zero_server):
+    _, line = port_zero_server
+    match = BANNER.search(line)
+    assert match, line
+    port = int(match.group(3))
+    assert port != 0
+    assert httpx.get(f"http://127.0.0.1:{port}/health", trust_env=False).status_code == 200
+
+
+# ----------------------------------------------------------------------- item 3
+
+
+@pytest.fixture
+def static_files(tmp_path) -> Iterator[str]:
+    (tmp_path / "index.html").write_text("<html><body>" + "hello " * 500 + "</body></html>")
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(  # noqa: E731
+        *a, directory=str(tmp_path), **k
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *a: None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_static_file_server_is_not_openenv_one_line_exit_2(static_files):
+    done = subprocess.run(
+        [*ENVBRIDGE, "check", static_files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"no OpenEnv server at {static_files}: /health answered 404 text/html" in lines[0]
+
+
+def test_bodies_in_reports_are_excerpts():
+    from envbridge.conformance.runner import EXCERPT, excerpt
+
+    cut = excerpt({"received": "<html>" + "x" * 5000})
+    assert len(cut["received"]) < EXCERPT + 30 and cut["received"].endswith("(5006 chars)")
+
+
+# ----------------------------------------------------------------------- item 7
+
+
+def test_python_serve_prints_the_cli_banner():
+    code = textwrap.dedent(
+        """
+        import envbridge
+        from envs.native.counter import CounterEnv
+        envbridge.serve(CounterEnv, port=0)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        line = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stderr.close()
+    match = BANNER.search(line)
+    assert match, line
+    assert match.group(1) == "CounterEnv" and match.group(2) == "simulation"
+
+
+# ----------------------------------------------------------------------- item 8
+
+
+def test_options_a_factory_cannot_take_are_refused_with_its_signature():
+    done = _serve("--env-args", '{"bogus": 1}', "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "envs.native.counter:CounterEnv cannot take the options ['bogus']" in done.stderr
+    assert "(target: 'int' = 10)" in done.stderr, "the signature is shown"
+    assert "serving" not in done.stderr
+
+
+def test_options_a_factory_takes_still_serve():
+    from envbridge.targets import resolve_target
+
+    factory = resolve_target("envs.native.counter:CounterEnv", {"target": 3})
+    assert factory().target == 3
+
+
+def test_kit_report_statuses_are_known():
+    assert {s.value for s in Status} == {"pass", "fail", "skip", "info"}
