@@ -5,6 +5,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# setuptools warns once per editable install with a boxed BuildBackendWarning that tells
+# users nothing actionable; the build backend inherits PYTHONWARNINGS from pip.
+PIP_QUIET := PYTHONWARNINGS=ignore
 
 .PHONY: demo test test-vf1 bench lint format system-deps clean help
 
@@ -17,15 +20,15 @@ help:
 $(STAMP): pyproject.toml requirements-test.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]' -r requirements-test.txt
-	$(BIN)/pip install -q -e envs/verifiers/vf_math -e envs/verifiers/vf_guess -e envs/verifiers/vf_calc
+	$(PIP_QUIET) $(BIN)/pip install -q -e '.[dev]' -r requirements-test.txt
+	$(PIP_QUIET) $(BIN)/pip install -q -e envs/verifiers/vf_math -e envs/verifiers/vf_guess -e envs/verifiers/vf_calc
 	touch $(STAMP)
 
 VF1 := .venv-vf1
 $(VF1)/.installed: pyproject.toml
 	$(PY) -m venv $(VF1)
 	$(VF1)/bin/pip install -q --upgrade pip
-	$(VF1)/bin/pip install -q -e '.[verifiers-v1]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
+	$(PIP_QUIET) $(VF1)/bin/pip install -q -e '.[verifiers-v1]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
 	touch $@
 
 test-vf1: $(VF1)/.installed

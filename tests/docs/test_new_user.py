@@ -166,6 +166,32 @@ def test_bodies_in_reports_are_excerpts():
     assert len(cut["received"]) < EXCERPT + 30 and cut["received"].endswith("(5006 chars)")
 
 
+# ----------------------------------------------------------------------- item 5
+
+
+def doc_block(page: str, marker: str) -> str:
+    """The python block of ``page`` (under docs/) that contains ``marker``."""
+    blocks = (ROOT / "docs" / page).read_text().split("```python\n")[1:]
+    return next(b.split("```", 1)[0] for b in blocks if marker in b)
+
+
+def test_quickstart_pool_example_runs_from_any_directory(tmp_path):
+    example = tmp_path / "pool_example.py"
+    example.write_text(doc_block("quickstart.md", "from envbridge import Pool"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, str(example)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "frozenlake" in done.stdout and "CartPole" in done.stdout
+
+
 # ----------------------------------------------------------------------- item 7
 
 
@@ -217,3 +243,31 @@ def test_options_a_factory_takes_still_serve():
 
 def test_kit_report_statuses_are_known():
     assert {s.value for s in Status} == {"pass", "fail", "skip", "info"}
+
+
+# ----------------------------------------------------------------------- item 7a
+
+
+def test_make_installs_editables_without_warning_boxes():
+    planned = subprocess.run(
+        ["make", "-n", "-B", ".venv/.installed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    ).stdout
+    editable = [line for line in planned.splitlines() if "pip install" in line and " -e " in line]
+    assert editable and all(line.startswith("PYTHONWARNINGS=ignore ") for line in editable)
+    setting, *pip = editable[-1].split(" -e ")[0].split()  # the Makefile's prefix, pip call
+    done = subprocess.run(
+        [*pip, "--no-deps", "-e", "envs/verifiers/vf_guess"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **dict([setting.split("=", 1)])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "BuildBackendWarning" not in done.stderr and "****" not in done.stderr
