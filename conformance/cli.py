@@ -82,7 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--action",
         type=_json_object,
         metavar="JSON",
-        help="a valid action to step with (default: built from /schema)",
+        help="an action the environment accepts (default: found by trying candidates from "
+        "/schema and the MCP tools; checks that need one skip when none is accepted)",
     )
     parser.add_argument(
         "--production-url",
