@@ -23,6 +23,7 @@ targets:
 examples:
   envbridge serve envs.native.counter:CounterEnv --port 8000
   envbridge serve gym:CartPole-v1 --mode production
+  envbridge serve gym:CartPole-v1 --open          # and open http://127.0.0.1:8000/web
 """
 
 
@@ -106,6 +107,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open the /web page (play, watch, debug) in your browser once serving",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=_run_serve)
@@ -136,6 +142,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"envbridge serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    on_listening = None
+    if args.open:
+        from envbridge.browser import open_when_ready, page_url
+
+        def on_listening(port: int) -> None:
+            open_when_ready(page_url(args.host, port))
+
     try:
         serve(
             factory,
@@ -146,6 +159,7 @@ def _run_serve(args: argparse.Namespace) -> int:
             idle_timeout_s=args.idle_timeout or None,
             log_level=args.log_level if args.log_level != "info" else "warning",
             label=args.target,
+            on_listening=on_listening,
         )
     except PortUnavailable as exc:
         print(f"envbridge serve: {exc}", file=sys.stderr)
@@ -183,11 +197,29 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     add_subcommand(sub)
 
 
+def _add_k8s(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "k8s",
+        help="Kubernetes manifests for envbridge images",
+        add_help=False,
+        prefix_chars="\0",  # every word, --help included, reaches the command's own parser
+    )
+    parser.add_argument("args", nargs="*")
+    parser.set_defaults(func=_run_k8s)
+
+
+def _run_k8s(args: argparse.Namespace) -> int:
+    from envbridge.k8s import main as k8s_main
+
+    return k8s_main(args.args)
+
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
     _add_harbor,
     _add_docker,
+    _add_k8s,
 ]
 """Each adds one subcommand; rooms append theirs here."""
 

@@ -57,7 +57,7 @@ def banner(label: str, mode: str, host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return (
         f"envbridge {__version__}: serving {label} ({mode} mode) on http://{shown}:{port}  "
-        "(WebSocket /ws, MCP /mcp, docs /docs)"
+        "(WebSocket /ws, MCP /mcp, docs /docs, page /web)"
     )
 
 

@@ -37,14 +37,15 @@ def serve(
     log_level: str = "warning",
     label: str | None = None,
     quiet: bool = False,
+    on_listening: Callable[[int], None] | None = None,
 ) -> None:
     """Serve environments made by ``factory`` until interrupted (blocks).
 
     Binds first (ValueError for a bad port, PortUnavailable when it is taken), then prints
     one banner line to stderr with the real port (``quiet`` skips it; ``label`` names what
-    is served, default the factory's name). The event loop runs on the calling (main)
-    thread, which environments that install signal handlers at construction (verifiers)
-    need.
+    is served, default the factory's name) and calls ``on_listening(port)``. The event
+    loop runs on the calling (main) thread, which environments that install signal
+    handlers at construction (verifiers) need.
     """
     import uvicorn
 
@@ -59,6 +60,8 @@ def serve(
         if not quiet:
             name = label or getattr(factory, "__name__", type(factory).__name__)
             announce(banner(name, str(Mode(mode).value), host, bound_port(sock)))
+        if on_listening is not None:
+            on_listening(bound_port(sock))
         server.run(sockets=[sock])
     finally:
         sock.close()
