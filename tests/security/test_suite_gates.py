@@ -37,10 +37,7 @@ def test_engine_free_docker_unit_tests_run_without_an_engine():
 
 
 def test_under_ci_an_unreachable_engine_fails_docker_tests():
-    test = (
-        "tests/bridges/harbor/test_docker_backend.py"
-        "::test_unmapped_base_image_is_a_clear_error_not_a_hang"
-    )
+    test = "tests/security/test_task_container_limits.py"  # one test, marked docker
     quiet = run_pytest(test, ci=False)
     assert quiet.returncode == 0 and "1 skipped" in quiet.stdout, quiet.stdout[-2000:]
     strict = run_pytest(test, ci=True)
