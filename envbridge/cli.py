@@ -107,6 +107,14 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--pass-env",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="harbor: let tasks' ${NAME} read this server variable (repeatable); any other "
+        "${VAR} in a task's env tables is refused at start-up",
+    )
+    parser.add_argument(
         "--network",
         choices=["host", "bridge"],
         default=None,
@@ -150,6 +158,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
     if args.backend is not None:
         options["backend"] = args.backend
+    if args.pass_env:
+        options["pass_env"] = args.pass_env
     for key in ("network", "build_network", "ca_bundle"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)

@@ -134,18 +134,28 @@ def _scalar(value: Any) -> str:
 
 
 def _image_capabilities(image: str) -> tuple[list[str], str]:
-    """Capabilities the image's run options ask for, and a note on how we know."""
+    """Capabilities the needs an image declares (``org.envbridge.needs``) add, and a note
+    on how we know. An image's own run options never add any (docs/security.md)."""
     try:
         import docker
 
         from envbridge.docker.container import image_run_options
+        from envbridge.docker.run_options import NEEDS, needs_of
 
         client = docker.from_env()
         client.ping()
-        options = image_run_options(client, image)
+        image_run_options(client, image)  # refuses images asking for forbidden options
+        needs = needs_of(client.images.get(image).labels or {})
     except Exception as exc:  # no engine, no docker-py, image not built here
         return [], f"image not inspected ({type(exc).__name__}): no capabilities added"
-    return list(options.get("cap_add", [])), "image inspected in the local Docker engine"
+    capabilities = [cap for name in needs for cap in NEEDS[name].options.get("cap_add", [])]
+    note = "image inspected in the local Docker engine"
+    if needs:
+        note += (
+            f"; it needs {', '.join(needs)}, whose seccomp profile "
+            "(envbridge.docker.nested_sandbox) must be installed as a Localhost profile"
+        )
+    return capabilities, note
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,7 +27,8 @@ from envbridge.bridges.harbor.tools import (
     parse_arguments,
     sandbox_path,
 )
-from envbridge.bridges.harbor.verifier import Verification, host_expanded, verify
+from envbridge.bridges.harbor.variables import expand
+from envbridge.bridges.harbor.verifier import Verification, verify
 from envbridge.spec import (
     Environment,
     EnvironmentMetadata,
@@ -37,8 +38,6 @@ from envbridge.spec import (
     ToolError,
     ToolResult,
 )
-
-_UPLOAD_DIR = "/tmp/.envbridge-upload"
 
 
 def task_metadata(task: Task) -> dict[str, Any]:
@@ -99,7 +98,7 @@ class HarborEnvironment(Environment):
         spec = SandboxSpec(
             environment_dir=task.environment_dir,
             workdir=env.workdir,
-            env=host_expanded(env.env),
+            env=expand(env.env, self.settings.pass_env),
             cpus=env.cpus,
             memory_mb=env.memory_mb,
             network=self.settings.network
@@ -115,8 +114,11 @@ class HarborEnvironment(Environment):
         sandbox = create_sandbox(self.backend, spec, self.settings.base_images)
         sandbox.start()
         self.sandbox, self.task = sandbox, task
-        if plan.ca_bundle is not None:
-            sandbox.write_bytes(CA_PATH, plan.ca_bundle)
+        if plan.ca_bundle is not None:  # as root, before the agent's first command
+            written = sandbox.write_file(CA_PATH, plan.ca_bundle, user=ROOT_USER)
+            if written.exit_code != 0:
+                sandbox.stop()
+                raise SandboxError(f"cannot install the CA bundle: {written.stderr.strip()}")
         self._healthcheck()
         self.done = False
         self.tool_calls = 0
@@ -288,18 +290,7 @@ class HarborEnvironment(Environment):
         assert self.sandbox is not None
         path = sandbox_path(args.path, self.sandbox.default_workdir)
         data = args.content.encode("utf-8")
-        staged = f"{_UPLOAD_DIR}/{self.tool_calls}"
-        self.sandbox.write_bytes(staged, data)
-        try:
-            result = self.sandbox.exec(
-                'mkdir -p -- "$(dirname -- "$EB_TARGET")" && cat -- "$EB_SOURCE" > "$EB_TARGET"',
-                user=self._agent_user(),
-                env={"EB_SOURCE": staged, "EB_TARGET": path},
-                timeout_s=60,
-                output_limit=4096,
-            )
-        finally:
-            self.sandbox.exec(f"rm -f {staged}", user=ROOT_USER, cwd="/", timeout_s=30)
+        result = self.sandbox.write_file(path, data, user=self._agent_user())
         if result.exit_code != 0:
             raise ToolError(f"cannot write {path}: {result.stderr.strip()}", "execution_error")
         return {"path": path, "bytes_written": len(data)}
@@ -322,7 +313,7 @@ class HarborEnvironment(Environment):
     def _submit(self, auto: str | None = None, last_result: Any = None) -> ToolResult:
         assert self.task is not None and self.sandbox is not None
         try:
-            self.verification = verify(self.sandbox, self.task)
+            self.verification = verify(self.sandbox, self.task, self.settings.pass_env)
         finally:
             self.done = True
             self._stop_sandbox()

@@ -35,6 +35,13 @@ class HarborSettings(BaseModel):
     """Default and upper bound of ``exec``'s ``timeout_s``."""
     output_limit_bytes: int = Field(default=64 * 1024, ge=256)
     """Bytes of stdout (and of stderr) an ``exec`` or ``read_file`` returns."""
+    pass_env: list[str] = Field(default_factory=list)
+    """Server variables a task's ``${VAR}`` may read (``--pass-env``); others are refused."""
+
+    @field_validator("pass_env", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("ca_bundle")
     @classmethod

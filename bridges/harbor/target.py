@@ -11,6 +11,7 @@ from envbridge.bridges.harbor.environment import HarborEnvironment
 from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import TaskLoadError, load_tasks
+from envbridge.bridges.harbor.variables import unlisted_references
 from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ def load_target(rest: str, options: dict[str, Any]) -> Any:
         task_id: [f"[{finding.rule}] {finding.message}" for finding in errors(task_findings)]
         for task_id, task_findings in findings.items()
     }
+    for task in tasks:
+        problems[task.id] += unlisted_references(task, settings.pass_env)
     if backend == "docker":
         from envbridge.bridges.harbor.backends import SandboxError
         from envbridge.bridges.harbor.backends.docker import base_image_problems

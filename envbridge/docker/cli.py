@@ -159,6 +159,11 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         "--env", action="append", default=[], metavar="KEY=VALUE", help="container variable"
     )
     parser.add_argument("--health-timeout", type=float, default=60.0, metavar="SECONDS")
+    _add_grant_option(parser)
+    parser.add_argument(
+        "--memory-mb", type=int, help="memory limit (default: envbridge.docker.run_options)"
+    )
+    parser.add_argument("--cpus", type=float, help="CPU limit (default: 2)")
     args = parser.parse_args(argv)
     environment = dict(item.partition("=")[::2] for item in args.env)
     from envbridge.docker.container import start_container
@@ -169,6 +174,9 @@ def run_main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             environment=environment,
             health_timeout_s=args.health_timeout,
+            grants=args.grant,
+            memory_mb=args.memory_mb,
+            cpus=args.cpus,
         )
     except DockerPackagingError as exc:
         print(f"envbridge run: error: {exc}", file=sys.stderr)
@@ -193,6 +201,18 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _add_grant_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--grant",
+        action="append",
+        default=[],
+        metavar="NEED",
+        help="accept a privilege the image needs (repeatable): nested-sandbox for harbor "
+        "images (docs/security.md says what it adds). An image cannot choose its own "
+        "docker run options; every container drops all capabilities otherwise",
+    )
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -209,6 +229,7 @@ def check_image_main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--image", required=True, help="the image to start and check")
     parser.add_argument("--health-timeout", type=float, default=60.0, metavar="SECONDS")
+    _add_grant_option(parser)
     args, check_argv = parser.parse_known_args(argv)
     try:
         from envbridge.conformance.cli import main as check_url_main
@@ -222,6 +243,7 @@ def check_image_main(argv: Sequence[str] | None = None) -> int:
             args.image,
             lambda url: check_url_main([url, *check_argv]),
             health_timeout_s=args.health_timeout,
+            grants=args.grant,
         )
     except DockerPackagingError as exc:
         print(f"envbridge check: error: {exc}", file=sys.stderr)

@@ -3,8 +3,10 @@
 No registry is reachable here, so ``FROM`` images must exist locally; ``base_images``
 maps a task's ``FROM`` (``python:3.12-slim``) to a local image (``envbridge/base:py3``).
 Images are tagged by a hash of their build context and reused; builds run with the
-network off. Containers run ``sleep infinity`` with cpus/memory limits and (by default)
-no network, carry :data:`CONTAINER_LABEL`, and are always removed by :meth:`stop`.
+network off. Containers run ``sleep infinity`` with every capability dropped but
+:data:`TASK_CAPABILITIES`, ``no-new-privileges``, a pids limit, cpus/memory limits (the
+task's, else :data:`DEFAULT_CPUS`/:data:`DEFAULT_MEMORY_MB`) and (by default) no network,
+carry :data:`CONTAINER_LABEL`, and are always removed by :meth:`stop`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from docker.errors import APIError, BuildError, DockerException, ImageNotFound, 
 from envbridge.bridges.harbor.backends.base import (
     DEFAULT_OUTPUT_LIMIT,
     ROOT_USER,
+    TASK_CAPABILITIES,
+    WRITE_AS_USER,
     ExecResult,
     Sandbox,
     SandboxError,
@@ -40,6 +44,10 @@ CONTAINER_LABEL = "org.envbridge.harbor"
 OWNER_LABEL = "org.envbridge.harbor.pid"
 """Containers also carry the id of the process that started them (for cleanup tools)."""
 IMAGE_REPOSITORY = "envbridge-harbor"
+DEFAULT_CPUS = 1.0
+DEFAULT_MEMORY_MB = 2048
+DEFAULT_PIDS_LIMIT = 1024
+"""Limits of a task container when task.toml sets none (pids: always)."""
 _KILLED = 137
 _build_locks: dict[str, threading.Lock] = {}
 _build_locks_guard = threading.Lock()
@@ -125,11 +133,18 @@ class DockerSandbox(Sandbox):
                 image,
                 entrypoint=["sleep", "infinity"],
                 command=[],
+                # PID 1 as root: Docker derives an exec's capabilities from it, and gives
+                # a non-root PID 1 none (the image's USER still is the default exec user)
+                user="0:0",
                 detach=True,
                 labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
                 network_mode=network_mode,
-                nano_cpus=int(self.spec.cpus * 1e9) if self.spec.cpus else None,
-                mem_limit=f"{self.spec.memory_mb}m" if self.spec.memory_mb else None,
+                nano_cpus=int((self.spec.cpus or DEFAULT_CPUS) * 1e9),
+                mem_limit=f"{self.spec.memory_mb or DEFAULT_MEMORY_MB}m",
+                pids_limit=DEFAULT_PIDS_LIMIT,
+                cap_drop=["ALL"],
+                cap_add=list(TASK_CAPABILITIES),
+                security_opt=["no-new-privileges"],
                 environment=self.spec.env,
             )
             self._prepare_dirs()
@@ -151,6 +166,20 @@ class DockerSandbox(Sandbox):
         prebuilt = not self.spec.environment_dir.joinpath("Dockerfile").is_file()
         if prebuilt and self.spec.environment_dir.is_dir():  # harbor uploads it then
             self.upload_dir(self.spec.environment_dir, self.default_workdir)
+
+    def stop_processes(self) -> None:
+        """Restart the container: its PID namespace dies with ``sleep``, so every process
+        in it (double forks, setsid, nohup) dies too; then check only PID 1 came back."""
+        if self._container is None:
+            raise SandboxError("the docker sandbox is not running")
+        try:
+            self._container.restart(timeout=0)
+        except APIError as exc:
+            raise SandboxError(f"cannot restart the container: {exc.explanation or exc}") from None
+        listing = self.exec("cat /proc/[0-9]*/stat", user=ROOT_USER, cwd="/", timeout_s=30)
+        survivors = _survivors(listing.stdout)
+        if survivors:
+            raise SandboxError(f"processes survived the container restart: {survivors}")
 
     def stop(self) -> None:
         if self._container is not None:
@@ -316,15 +345,29 @@ class DockerSandbox(Sandbox):
                 )
         self._put(target, buffer.getvalue())
 
-    def write_bytes(self, path: str, data: bytes) -> None:
-        parent, _, name = path.rpartition("/")
-        self._mkdir(parent or "/")
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
-            tar.addfile(info, io.BytesIO(data))
-        self._put(parent or "/", buffer.getvalue())
+    def write_file(self, path: str, data: bytes, *, user: str | int) -> ExecResult:
+        """Stage ``data`` in a fresh root-owned folder the agent cannot write (mode 711),
+        then copy it to ``path`` as ``user``; the folder is removed either way."""
+        made = self.exec(STAGE_MAKE, user=ROOT_USER, cwd="/", timeout_s=30)
+        stage = made.stdout.strip()
+        if made.exit_code != 0 or not stage.startswith("/"):
+            raise SandboxError(f"cannot stage an upload: {made.stderr.strip()}")
+        try:
+            buffer = io.BytesIO()
+            with tarfile.open(fileobj=buffer, mode="w") as tar:
+                info = tarfile.TarInfo("data")
+                info.size, info.mode, info.mtime = len(data), 0o444, int(time.time())
+                tar.addfile(info, io.BytesIO(data))
+            self._put(stage, buffer.getvalue())
+            return self.exec(
+                f'{WRITE_AS_USER} < "$EB_STAGE/data"',
+                user=user,
+                env={"EB_TARGET": path, "EB_STAGE": stage},
+                timeout_s=60,
+                output_limit=4096,
+            )
+        finally:
+            self.exec('rm -rf -- "$EB_STAGE"', user=ROOT_USER, cwd="/", env={"EB_STAGE": stage})
 
     def read_bytes(self, path: str, limit: int) -> bytes | None:
         assert self._container is not None
@@ -360,6 +403,32 @@ class DockerSandbox(Sandbox):
             self._container.put_archive(target, archive)
         except APIError as exc:
             raise SandboxError(f"cannot copy into {target}: {exc.explanation or exc}") from None
+
+
+STAGE_MAKE = (
+    'stage=$(mktemp -d /tmp/.envbridge-stage.XXXXXXXX) && chmod 711 "$stage" && echo "$stage"'
+)
+"""Makes a root-owned staging folder: the agent may read a file in it by name, never
+create, replace or rename one (and /tmp's sticky bit keeps the folder itself root's)."""
+
+
+def _survivors(stat_lines: str) -> list[str]:
+    """Processes (``pid comm``) besides PID 1 and the checking exec: the checker is the
+    newest process started from outside (parent 0); an orphan has parent 1."""
+    processes: dict[int, tuple[int, str]] = {}
+    for line in stat_lines.splitlines():
+        pid_text, _, rest = line.partition(" (")
+        comm, _, tail = rest.rpartition(") ")
+        fields = tail.split()
+        if pid_text.isdigit() and len(fields) > 1 and fields[1].isdigit():
+            processes[int(pid_text)] = (int(fields[1]), comm)
+    outside = [pid for pid, (ppid, _) in processes.items() if ppid == 0 and pid != 1]
+    checker = max(outside, default=-1)
+    return [
+        f"{pid} {comm}"
+        for pid, (ppid, comm) in sorted(processes.items())
+        if pid != 1 and (ppid == 1 or (ppid == 0 and pid != checker))
+    ]
 
 
 def _build_context(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,7 @@ def sandbox_processes() -> list[str]:
 
 def sandbox_dirs() -> list[str]:
     """Temporary folders the local backend creates."""
-    roots = {
-        Path(tempfile.gettempdir()),
-        Path(os.environ.get("ENVBRIDGE_HARBOR_ETC_DIR", "/dev/shm")),
-    }
-    return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-*"))
+    return sorted(str(path) for path in Path(tempfile.gettempdir()).glob("envbridge-harbor-*"))
 
 
 def harbor_containers() -> list[str]:
@@ -103,6 +100,16 @@ def docker_available() -> bool:
     from envbridge.bridges.harbor.backends import docker_reachable
 
     return docker_reachable() and os.geteuid() == 0
+
+
+def assert_nothing_leaked(before: dict[str, list[str]], docker_too: bool, what: str) -> None:
+    """Wait up to 10 s for the leak snapshot to come back to ``before``, then compare."""
+    deadline = time.monotonic() + 10
+    after = leak_snapshot(docker_too)
+    while after != before and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = leak_snapshot(docker_too)
+    assert after == before, f"{what} leaked: before {before}, after {after}"
 
 
 def episode_tasks_dir() -> Path:

@@ -30,8 +30,8 @@ def episode(task_dir, **options):
     return env
 
 
-def submit_once(task_dir) -> ToolResult:
-    env = episode(task_dir)
+def submit_once(task_dir, **options) -> ToolResult:
+    env = episode(task_dir, **options)
     try:
         env.reset()
         return env.call_tool("submit", {})
@@ -77,7 +77,7 @@ def test_test_sh_runs_with_verifier_env_user_and_exit_code_ignored(tmp_path, mon
         "> /logs/verifier/reward.txt\nexit 3\n",
         toml='[verifier]\nuser = "nobody"\nenv = { GREETING = "${EDGE_SECRET:-unset}" }\n',
     )
-    result = submit_once(task)
+    result = submit_once(task, pass_env=["EDGE_SECRET"])  # the operator lets it through
     assert result.reward == 1.0, result.data
     assert result.data["test_output"] == "from-host nobody /app\n"
 
