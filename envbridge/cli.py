@@ -37,6 +37,17 @@ def _json_object(text: str) -> dict:
     return value
 
 
+def _port(text: str) -> int:
+    from envbridge.spec.server.listen import check_port
+
+    try:
+        return check_port(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give 1-65535, or 0 for any free one"
+        ) from None
+
+
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "serve",
@@ -47,7 +58,12 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("target", help="what to serve (see targets below)")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port, 1-65535, or 0 for any free one (default: 8000)",
+    )
     parser.add_argument(
         "--mode",
         default="simulation",
@@ -128,6 +144,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 def _run_serve(args: argparse.Namespace) -> int:
     from envbridge.spec.server import serve
+    from envbridge.spec.server.listen import PortUnavailable
     from envbridge.targets import TargetError, resolve_target
 
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
@@ -155,25 +172,28 @@ def _run_serve(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"envbridge serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(
-        f"envbridge {__version__}: serving {args.target} ({args.mode} mode) on "
-        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs, page /web)",
-        file=sys.stderr,
-        flush=True,
-    )
+    on_listening = None
     if args.open:
         from envbridge.browser import open_when_ready, page_url
 
-        open_when_ready(page_url(args.host, args.port))
-    serve(
-        factory,
-        host=args.host,
-        port=args.port,
-        mode=args.mode,
-        max_sessions=args.max_sessions,
-        idle_timeout_s=args.idle_timeout or None,
-        log_level=args.log_level if args.log_level != "info" else "warning",
-    )
+        def on_listening(port: int) -> None:
+            open_when_ready(page_url(args.host, port))
+
+    try:
+        serve(
+            factory,
+            host=args.host,
+            port=args.port,
+            mode=args.mode,
+            max_sessions=args.max_sessions,
+            idle_timeout_s=args.idle_timeout or None,
+            log_level=args.log_level if args.log_level != "info" else "warning",
+            label=args.target,
+            on_listening=on_listening,
+        )
+    except PortUnavailable as exc:
+        print(f"envbridge serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
