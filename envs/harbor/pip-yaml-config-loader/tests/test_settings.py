@@ -10,7 +10,9 @@ def write(tmp_path, text):
 
 def test_defaults(tmp_path):
     assert settings.load(write(tmp_path, "name: x\n")) == {
-        "name": "x", "host": "127.0.0.1", "port": 8000,
+        "name": "x",
+        "host": "127.0.0.1",
+        "port": 8000,
     }
 
 
