@@ -33,6 +33,8 @@ from benchmarks.processes import ROOT, cpu_seconds
 from envbridge.pool import Pool, TargetSource
 
 RESULTS = ROOT / "benchmarks" / "results"
+DOCS_PAGE = ROOT / "docs" / "scale.md"
+MARKERS = ("<!-- ray_scale:start -->\n", "<!-- ray_scale:end -->")
 TARGET = "envs.native.counter:CounterEnv"
 ENDLESS = {"target": 10**9}
 BATCH_LIMIT = 1024
@@ -182,8 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / "ray_scale.json").write_text(json.dumps({"load": load, "rows": rows}, indent=2))
     table = _markdown(rows, load)
     (RESULTS / "ray_scale.md").write_text(table)
+    _refresh_docs(table)
     print(table)
     return 0
+
+
+def _refresh_docs(table: str) -> None:
+    """Put the table between the markers in docs/scale.md."""
+    page = DOCS_PAGE.read_text()
+    start, end = MARKERS
+    head, found, rest = page.partition(start)
+    if not found or end not in rest:
+        return
+    DOCS_PAGE.write_text(head + start + table + end + rest.split(end, 1)[1])
 
 
 if __name__ == "__main__":

@@ -18,12 +18,14 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 _EPILOG = """\
-exit codes: 0 every MUST check passed; 1 a MUST check failed; 2 unreachable or bad arguments
+exit codes: 0 every MUST check passed; 1 a MUST check failed; 2 unreachable, not an
+OpenEnv server, or bad arguments
 
 examples:
   envbridge check http://127.0.0.1:8000
   envbridge check http://127.0.0.1:8000 --quick --only http ws
   envbridge check http://127.0.0.1:8001 --mode production --junit conformance.xml
+  envbridge check http://127.0.0.1:8000 --html conformance.html
   envbridge check http://127.0.0.1:8000 --production-url http://127.0.0.1:8001
 """
 
@@ -62,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument(
+        "--html", metavar="FILE", help="write the report as one self-contained HTML page"
+    )
+    parser.add_argument(
         "--only",
         nargs="+",
         metavar="AREA",
@@ -81,7 +86,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--action",
         type=_json_object,
         metavar="JSON",
-        help="a valid action to step with (default: built from /schema)",
+        help="an action the environment accepts (default: found by trying candidates from "
+        "/schema and the MCP tools; checks that need one skip when none is accepted)",
     )
     parser.add_argument(
         "--production-url",
@@ -133,7 +139,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         from envbridge.conformance import reports
         from envbridge.conformance.probe import Options
-        from envbridge.conformance.runner import ServerUnreachable, UsageError, check
+        from envbridge.conformance.runner import NotOpenEnv, ServerUnreachable, UsageError, check
     except ImportError as exc:
         print(
             f"envbridge check needs the conformance extra: pip install "
@@ -165,7 +171,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         report = check(
             args.url, only=args.only, progress=None if args.quiet else progress, **vars(options)
         )
-    except (ServerUnreachable, UsageError) as exc:
+    except (ServerUnreachable, NotOpenEnv, UsageError) as exc:
         print(f"envbridge check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(("\n" if not args.quiet else "") + reports.text(report), file=out)
@@ -173,6 +179,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         Path(args.json).write_text(reports.to_json(report) + "\n")
     if args.junit:
         Path(args.junit).write_text(reports.junit(report) + "\n")
+    if args.html:
+        from envbridge.conformance.html_report import render
+
+        Path(args.html).write_text(render(report) + "\n", encoding="utf-8")
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.modes import Mode
 from envbridge.spec.server import http_routes as http
-from envbridge.spec.server import mcp_routes, ws_routes
+from envbridge.spec.server import mcp_routes, web_page, ws_routes
 from envbridge.spec.server.asgi import Receive, Request, Scope, Send, send_error, send_json
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES, ServerContext
 from envbridge.spec.server.registry import SessionRegistry
@@ -31,6 +31,7 @@ def _http_routes(mode: Mode) -> dict[str, dict[str, Handler]]:
         "/schema": {"GET": http.handle_schema},
         "/openapi.json": {"GET": http.handle_openapi},
         "/docs": {"GET": http.handle_docs},
+        "/web": {"GET": web_page.handle_web},
         "/mcp": {"POST": mcp_routes.handle_mcp_post, "DELETE": mcp_routes.handle_mcp_delete},
     }
     if mode is Mode.SIMULATION:
@@ -80,6 +81,7 @@ class EnvServerApp:
                     "service": "envbridge",
                     "mode": self.ctx.mode.value,
                     "docs": "/docs",
+                    "web": "/web",
                     "websocket": "/ws",
                     "mcp": "/mcp",
                 },
