@@ -43,3 +43,14 @@ class JsonRpcErrorCode(IntEnum):
     INVALID_PARAMS = -32602
     INTERNAL_ERROR = -32603
     SERVER_ERROR = -32000
+
+
+class TaskErrorCode(StrEnum):
+    """``detail.code`` of a Task API error (``/{env_name}/...`` routes, HTTP only)."""
+
+    TASKS_UNSUPPORTED = "TASKS_UNSUPPORTED"
+    """501: the environment lists no tasks."""
+    INVALID_TASK = "INVALID_TASK"
+    """400: unknown split, or task index out of range."""
+    UNKNOWN_ENVIRONMENT = "UNKNOWN_ENVIRONMENT"
+    """404: the path names another environment (see ``GET /list_environments``)."""

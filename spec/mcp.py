@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from envbridge.spec import wire
 from envbridge.spec.environment import ToolError
-from envbridge.spec.errors import JsonRpcErrorCode
+from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
 from envbridge.spec.session import ProtocolError, Session
 
 Dialect = Literal["openenv", "mcp"]
@@ -153,10 +153,15 @@ async def _run_method(
     if method == "openenv/session/create":
         if session is not None:
             return {"session_id": session.id}
-        reset_data: dict[str, Any] = {k: params[k] for k in ("seed", "options") if k in params}
+        reset_data: dict[str, Any] = {
+            k: params[k] for k in ("seed", "options", "split", "index") if k in params
+        }
         try:
             created = await host.create(reset_data=reset_data)
         except ProtocolError as exc:
+            if exc.code is WSErrorCode.VALIDATION_ERROR:  # e.g. a bad split/index
+                data = {"code": exc.code.value, **exc.extras}
+                raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, exc.message, data) from None
             raise RpcError(JsonRpcErrorCode.SERVER_ERROR, exc.message, exc.extras or None) from None
         return {"session_id": created.id}
     if method == "openenv/session/close":

@@ -26,6 +26,7 @@ from envbridge.spec.environment import Environment, InvalidAction, ToolError, To
 from envbridge.spec.errors import FATAL_WS_CODES, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest, WSIncoming
 from envbridge.spec.modes import Mode
+from envbridge.spec.tasks import selection_errors
 from pydantic import TypeAdapter, ValidationError
 
 log = logging.getLogger("envbridge.session")
@@ -157,6 +158,12 @@ class Session:
                     ],
                 )
             options = {**nested, **options}
+        try:
+            task_errors = await selection_errors(self.env, options)
+        except Exception as exc:
+            raise execution_error(exc, "task lookup") from exc
+        if task_errors:
+            raise _invalid("Invalid task selection", task_errors)
         episode_id = request.episode_id or str(uuid.uuid4())
         async with self._lock:
             self._touch()

@@ -11,15 +11,27 @@ from envbridge.spec.client.protocol import (
     ToolInfo,
 )
 from envbridge.spec.client.sync_client import SyncClient
+from envbridge.spec.client.tasks import (
+    AsyncTasks,
+    InvalidTask,
+    SyncTasks,
+    TasksUnsupported,
+    UnknownEnvironment,
+)
 
 __all__ = [
     "AsyncClient",
+    "AsyncTasks",
     "BatchingUnsupported",
     "ConnectionFailed",
     "EnvbridgeClientError",
+    "InvalidTask",
     "ServerError",
     "StepResult",
     "SyncClient",
+    "SyncTasks",
+    "TasksUnsupported",
     "ToolCallError",
     "ToolInfo",
+    "UnknownEnvironment",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import uuid
 from typing import Any, Literal
 
 import httpx
 from envbridge.spec.client import protocol as p
+from envbridge.spec.client.tasks import AsyncTasks
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
@@ -68,8 +70,15 @@ class AsyncClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @functools.cached_property
+    def tasks(self) -> AsyncTasks:
+        """OpenEnv's Task API on this server: splits, count, get, range, iter."""
+        return AsyncTasks(self.base_url, timeout_s=self.timeout_s)
+
     async def close(self) -> None:
         """End the session: ``close`` frame then disconnect; closes HTTP resources."""
+        if "tasks" in self.__dict__:
+            await self.tasks.close()
         if self._ws is not None:
             ws, self._ws = self._ws, None
             with contextlib.suppress(ConnectionClosed):

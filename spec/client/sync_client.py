@@ -7,6 +7,7 @@ event loop in a background thread, which costs a cross-thread hop on every call)
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import uuid
 from typing import Any
@@ -19,6 +20,7 @@ from envbridge.spec.client.async_client import (
     DEFAULT_TIMEOUT_S,
     Transport,
 )
+from envbridge.spec.client.tasks import SyncTasks
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
@@ -64,8 +66,15 @@ class SyncClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @functools.cached_property
+    def tasks(self) -> SyncTasks:
+        """OpenEnv's Task API on this server: splits, count, get, range, iter."""
+        return SyncTasks(self.base_url, timeout_s=self.timeout_s)
+
     def close(self) -> None:
         """End the session and release the connection."""
+        if "tasks" in self.__dict__:
+            self.tasks.close()
         if self._ws is not None:
             ws, self._ws = self._ws, None
             with contextlib.suppress(ConnectionClosed):
