@@ -90,6 +90,13 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--tasks",
+        default=None,
+        metavar="FILE",
+        help="gym: a JSON list of tasks ({\"seed\": 3, \"options\": {...}} or bare seeds), or "
+        "{split: [...]}, served over the Task API (without it a gym env answers 501)",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=_run_serve)
@@ -102,6 +109,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
     if args.backend is not None:
         options["backend"] = args.backend
+    if args.tasks is not None:
+        options["tasks"] = args.tasks
     if args.base_image:
         try:
             options["base_images"] = dict(item.split("=", 1) for item in args.base_image)

@@ -347,38 +347,38 @@ class TaskView:
 def task_selection(options: dict[str, Any] | None) -> tuple[str, int] | None:
     """``(split, index)`` when reset options select a task (the session core has
     already checked both), else None. Bridges call this at the top of ``reset``."""
-    if not options or "split" not in options:
+    if not options or "split" not in options or "index" not in options:
         return None
     return str(options["split"]), int(options["index"])
 
 
 async def selection_errors(env: Any, options: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Pydantic-style errors for the task a reset selects (none when it selects none
-    or selects a real task). Both ``split`` and ``index`` are required together."""
+    """Pydantic-style errors for the task a reset selects; none when all is well.
+
+    ``index`` needs ``split``; both are checked against the env's Task API. ``split``
+    alone (the env picks a task in it) is checked when the env lists tasks, and left to
+    the env otherwise.
+    """
     if not options or not any(key in options for key in TASK_OPTION_KEYS):
         return []
-    missing = [key for key in TASK_OPTION_KEYS if key not in options]
-    if missing:
-        return [
-            _error(
-                "missing",
-                key,
-                f"reset selects a task with both split and index; {key} is missing",
-                None,
-            )
-            for key in missing
-        ]
+    if "split" not in options:
+        return [_error("missing", "split", "reset selects a task with split and index", None)]
     view = TaskView(env)
     try:
-        await view.check_selection(options["split"], options["index"])
+        if "index" in options:
+            await view.check_selection(options["split"], options["index"])
+        else:
+            await view.check_split(options["split"])
     except TasksUnsupported:
+        if "index" not in options:
+            return []
         return [
             _error(
                 "value_error",
-                "split",
+                "index",
                 "this environment has no tasks (GET /{env_name}/splits answers 501); reset "
                 "without split and index",
-                options["split"],
+                options["index"],
             )
         ]
     except TaskLookupError as exc:
