@@ -93,7 +93,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         "--tasks",
         default=None,
         metavar="FILE",
-        help="gym: a JSON list of tasks ({\"seed\": 3, \"options\": {...}} or bare seeds), or "
+        help='gym: a JSON list of tasks ({"seed": 3, "options": {...}} or bare seeds), or '
         "{split: [...]}, served over the Task API (without it a gym env answers 501)",
     )
     parser.add_argument(

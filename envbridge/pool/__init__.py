@@ -8,5 +8,16 @@ connection when it offers the ``batch`` extension, and reconnect after drops.
 from envbridge.pool.async_pool import Pool
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats, SessionLost
 from envbridge.pool.sync_pool import SyncPool
+from envbridge.pool.tasks import TaskRef, TaskSampler
 
-__all__ = ["Pool", "PoolError", "PoolResult", "PoolStats", "ServerStats", "SessionLost", "SyncPool"]
+__all__ = [
+    "Pool",
+    "PoolError",
+    "PoolResult",
+    "PoolStats",
+    "ServerStats",
+    "SessionLost",
+    "SyncPool",
+    "TaskRef",
+    "TaskSampler",
+]
