@@ -17,6 +17,7 @@ from envbridge.conformance.checks import (  # noqa: F401  (importing registers t
     modes,
     observations,
     robustness,
+    tasks,
     ws,
 )
 
@@ -29,6 +30,7 @@ AREAS = (
     "modes",
     "dialect",
     "determinism",
+    "tasks",
     "isolation",
     "capacity",
     "batch",

@@ -55,7 +55,11 @@ class QuizEnv(Environment):
         return Observation({"correct": right}, reward=1.0 if right else 0.0, done=True)
 
     def tools(self) -> list[Tool]:
-        answer_schema = {"type": "object", "properties": {"answer": {"type": "integer"}}}
+        answer_schema = {
+            "type": "object",
+            "properties": {"answer": {"type": "integer"}},
+            "required": ["answer"],
+        }
         return [
             Tool("question", "The question of this episode and its task id."),
             Tool("answer", "Answer the question (ends the episode).", answer_schema),
