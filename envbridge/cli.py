@@ -176,9 +176,16 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     add_subcommand(sub)
 
 
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    from envbridge.validation.cli import add_subcommand
+
+    add_subcommand(sub)
+
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
+    _add_validate,
     _add_harbor,
     _add_docker,
 ]
