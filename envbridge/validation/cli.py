@@ -122,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
     if args.backend is not None:
         options["backend"] = args.backend
     if args.base_image:
+        if not all("=" in item for item in args.base_image):
+            print("envbridge validate: --base-image takes NAME=LOCAL", file=sys.stderr)
+            return EXIT_COULD_NOT_RUN
         options["base_images"] = dict(item.split("=", 1) for item in args.base_image)
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())

@@ -58,6 +58,8 @@ def test_large_split_range_streams_the_tail(quiz):
     [
         ("/quiz/task", {"split": "test", "index": 5}, 400, "INVALID_TASK"),
         ("/quiz/task", {"split": "test", "index": -1}, 400, "INVALID_TASK"),
+        ("/quiz/task", {"split": "test", "index": 10**30}, 400, "INVALID_TASK"),
+        ("/quiz/task", {"split": "../test", "index": 0}, 400, "INVALID_TASK"),
         ("/quiz/num_tasks", {"split": "nope"}, 400, "INVALID_TASK"),
         ("/other/num_tasks", {"split": "test"}, 404, "UNKNOWN_ENVIRONMENT"),
     ],

@@ -51,6 +51,7 @@ def test_task_specs_carry_the_agent_view_and_no_secrets(url):
         assert spec["timeouts"]["agent_sec"] == task.config.agent.timeout_sec
         text = json.dumps(spec)
         assert "solve.sh" not in text and "test.sh" not in text
+        assert str(TASKS_DIR) not in text  # no host paths either
         leaked = [line for line in _secret_lines(task) if line in text]
         assert not leaked, f"{task.id}: {leaked[:3]}"
     client.close()

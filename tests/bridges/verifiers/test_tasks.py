@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from envbridge.bridges.verifiers import wrap
+from envbridge.bridges.verifiers.rows import task_spec
 
 import envbridge
 from tests.helpers import serving
@@ -54,3 +55,21 @@ def test_an_env_without_eval_dataset_has_train_only(guess_env):
     with serving(wrap(guess_env, name="guess")) as url:
         names = envbridge.connect(url).sync().tasks.split_names()
         assert names == ["train"]
+
+
+def test_model_output_columns_never_reach_a_task_spec():
+    row = {
+        "prompt": [{"role": "user", "content": "2+2?"}],
+        "answer": "4",
+        "completion": [{"role": "assistant", "content": "4"}],
+        "reward": 1.0,
+        "example_id": 7,
+    }
+    spec = task_spec(row, 3, row["example_id"])
+    assert spec == {
+        "id": 7,
+        "index": 3,
+        "prompt": row["prompt"],
+        "answer": "4",
+        "example_id": 7,
+    }
