@@ -95,3 +95,19 @@ def test_client_tasks_identical(servers):
         client.close()
     assert results[0] == results[1]
     assert results[0][-1] == "test-3"
+
+
+@pytest.mark.anyio
+async def test_async_client_tasks_identical(servers):
+    results = []
+    for url in servers:
+        async with envbridge.connect(url) as client:
+            results.append(
+                (
+                    await client.tasks.split_names(),
+                    await client.tasks.count("dev"),
+                    await client.tasks.range("dev", -2),
+                    [task async for task in client.tasks.iter("test", page_size=2)],
+                )
+            )
+    assert results[0] == results[1]
