@@ -13,26 +13,27 @@ from typing import Any
 
 import httpx
 from envbridge.spec.client import protocol as p
+from envbridge.spec.errors import ConnectionFailed, HttpErrorCode, ServerError
 
 DEFAULT_PAGE_SIZE = 100
 
 
-class TasksUnsupported(p.ServerError):
+class TasksUnsupported(ServerError):
     """The server's environment lists no tasks (HTTP 501)."""
 
 
-class InvalidTask(p.ServerError):
+class InvalidTask(ServerError):
     """Unknown split or task index out of range (HTTP 400)."""
 
 
-class UnknownEnvironment(p.ServerError):
+class UnknownEnvironment(ServerError):
     """The server serves another environment name (HTTP 404)."""
 
 
-_BY_STATUS: dict[int, tuple[type[p.ServerError], str]] = {
-    501: (TasksUnsupported, "TASKS_UNSUPPORTED"),
-    400: (InvalidTask, "INVALID_TASK"),
-    404: (UnknownEnvironment, "UNKNOWN_ENVIRONMENT"),
+_BY_STATUS: dict[int, tuple[type[ServerError], HttpErrorCode]] = {
+    501: (TasksUnsupported, HttpErrorCode.TASKS_UNSUPPORTED),
+    400: (InvalidTask, HttpErrorCode.INVALID_TASK),
+    404: (UnknownEnvironment, HttpErrorCode.UNKNOWN_ENVIRONMENT),
 }
 
 
@@ -75,7 +76,7 @@ class AsyncTasks:
         try:
             response = await self._client().request(method, path, json=body)
         except httpx.HTTPError as exc:
-            raise p.ConnectionFailed(f"{method} {self.base_url}{path} failed: {exc}") from exc
+            raise ConnectionFailed(f"{method} {self.base_url}{path} failed: {exc}") from exc
         return _json(response)
 
     async def environments(self) -> list[str]:
@@ -87,7 +88,9 @@ class AsyncTasks:
         if self._env_name is None:
             names = await self.environments()
             if not names:
-                raise UnknownEnvironment("the server lists no environments", "UNKNOWN_ENVIRONMENT")
+                raise UnknownEnvironment(
+                    "the server lists no environments", HttpErrorCode.UNKNOWN_ENVIRONMENT
+                )
             self._env_name = str(names[0])
         return self._env_name
 
@@ -165,7 +168,7 @@ class SyncTasks:
         try:
             response = self._client().request(method, path, json=body)
         except httpx.HTTPError as exc:
-            raise p.ConnectionFailed(f"{method} {self.base_url}{path} failed: {exc}") from exc
+            raise ConnectionFailed(f"{method} {self.base_url}{path} failed: {exc}") from exc
         return _json(response)
 
     def environments(self) -> list[str]:
@@ -177,7 +180,9 @@ class SyncTasks:
         if self._env_name is None:
             names = self.environments()
             if not names:
-                raise UnknownEnvironment("the server lists no environments", "UNKNOWN_ENVIRONMENT")
+                raise UnknownEnvironment(
+                    "the server lists no environments", HttpErrorCode.UNKNOWN_ENVIRONMENT
+                )
             self._env_name = str(names[0])
         return self._env_name
 

@@ -8,9 +8,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.modes import Mode
 from envbridge.spec.server import http_routes as http
-from envbridge.spec.server import mcp_routes, task_routes, ws_routes
+from envbridge.spec.server import mcp_routes, task_routes, web_page, ws_routes
 from envbridge.spec.server.asgi import Receive, Request, Scope, Send, send_error, send_json
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES, ServerContext
 from envbridge.spec.server.registry import SessionRegistry
@@ -30,6 +31,7 @@ def _http_routes(mode: Mode) -> dict[str, dict[str, Handler]]:
         "/schema": {"GET": http.handle_schema},
         "/openapi.json": {"GET": http.handle_openapi},
         "/docs": {"GET": http.handle_docs},
+        "/web": {"GET": web_page.handle_web},
         "/mcp": {"POST": mcp_routes.handle_mcp_post, "DELETE": mcp_routes.handle_mcp_delete},
     }
     if mode is Mode.SIMULATION:
@@ -79,6 +81,7 @@ class EnvServerApp:
                     "service": "envbridge",
                     "mode": self.ctx.mode.value,
                     "docs": "/docs",
+                    "web": "/web",
                     "websocket": "/ws",
                     "mcp": "/mcp",
                 },
@@ -103,7 +106,10 @@ class EnvServerApp:
             await send_error(
                 send,
                 500,
-                {"code": "INTERNAL_ERROR", "message": "internal server error; see the server log"},
+                {
+                    "code": HttpErrorCode.INTERNAL_ERROR,
+                    "message": "internal server error; see the server log",
+                },
             )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

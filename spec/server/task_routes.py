@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from envbridge.spec.errors import TaskErrorCode
+from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.server.asgi import Receive, Request, Send, send_error, send_json
 from envbridge.spec.server.context import ServerContext
 from envbridge.spec.server.http_routes import _FAILED, read_json_body, send_protocol_error
@@ -194,7 +194,7 @@ async def _answer(
                 send,
                 404,
                 {
-                    "code": TaskErrorCode.UNKNOWN_ENVIRONMENT.value,
+                    "code": HttpErrorCode.UNKNOWN_ENVIRONMENT.value,
                     "message": f"unknown environment {asked!r}; this server serves {name!r} "
                     "(GET /list_environments)",
                 },
@@ -206,9 +206,9 @@ async def _answer(
         await send_protocol_error(send, exc)
         return
     except TasksUnsupported as exc:
-        code, status, message = TaskErrorCode.TASKS_UNSUPPORTED, 501, str(exc)
+        code, status, message = HttpErrorCode.TASKS_UNSUPPORTED, 501, str(exc)
     except TaskLookupError as exc:
-        code, status, message = TaskErrorCode.INVALID_TASK, 400, str(exc)
+        code, status, message = HttpErrorCode.INVALID_TASK, 400, str(exc)
     except Exception as exc:
         log.warning("task API call failed on %s", request.path, exc_info=exc)
         await send_error(

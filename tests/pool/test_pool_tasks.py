@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from envbridge import Pool, SyncPool
-from envbridge.pool import PoolError
+from envbridge.pool import PoolError, TargetSource
 from envbridge.pool.tasks import TaskSampler
 from envs.native import quiz_tasks
 from envs.native.counter import CounterEnv
@@ -82,13 +82,9 @@ async def test_verifiers_and_harbor_tasks_in_one_pool():
         pytest.fail("bubblewrap is missing: run scripts/system-deps.sh")
     vf_math = ROOT / "envs" / "verifiers" / "vf_math"
     pool = Pool()
-    pool.add(target="verifiers:vf-math", sessions=1, name="math", env={"PYTHONPATH": str(vf_math)})
-    pool.add(
-        target=f"harbor:{ROOT / 'envs' / 'harbor'}",
-        options={"backend": "local"},
-        sessions=1,
-        name="harbor",
-    )
+    pool.add(TargetSource("verifiers:vf-math", env={"PYTHONPATH": str(vf_math)}), name="math")
+    harbor = TargetSource(f"harbor:{ROOT / 'envs' / 'harbor'}", options={"backend": "local"})
+    pool.add(harbor, name="harbor")
     async with pool:
         sampler = await pool.task_sampler(weights="servers", seed=0)
         assert sampler.splits == {"math": "train", "harbor": "harbor"}
