@@ -37,6 +37,17 @@ def _json_object(text: str) -> dict:
     return value
 
 
+def _port(text: str) -> int:
+    from envbridge.spec.server.listen import check_port
+
+    try:
+        return check_port(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give 1-65535, or 0 for any free one"
+        ) from None
+
+
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "serve",
@@ -47,7 +58,12 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("target", help="what to serve (see targets below)")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port, 1-65535, or 0 for any free one (default: 8000)",
+    )
     parser.add_argument(
         "--mode",
         default="simulation",
@@ -98,6 +114,31 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         "{split: [...]}, served over the Task API (without it a gym env answers 501)",
     )
     parser.add_argument(
+        "--network",
+        choices=["host", "bridge"],
+        default=None,
+        help="harbor: give tasks whose network_mode is public this Docker network",
+    )
+    parser.add_argument(
+        "--build-network",
+        choices=["none", "host", "bridge"],
+        default=None,
+        help="harbor/docker: the network image builds run on (default none)",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        default=None,
+        help="harbor: a PEM CA bundle that builds and sandbox commands trust "
+        "(for a re-signing HTTPS proxy)",
+    )
+    parser.add_argument(
+        "--airgap",
+        action="store_true",
+        help="harbor/docker: provide uv/uvx, local Pythons and a wheelhouse for test.sh "
+        "scripts that download them (Terminal-Bench 2 style), with no network",
+    )
+    parser.add_argument(
         "--open",
         action="store_true",
         help="open the /web page (play, watch, debug) in your browser once serving",
@@ -110,6 +151,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 def _run_serve(args: argparse.Namespace) -> int:
     from envbridge.spec.server import serve
+    from envbridge.spec.server.listen import PortUnavailable
     from envbridge.targets import TargetError, resolve_target
 
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
@@ -117,6 +159,11 @@ def _run_serve(args: argparse.Namespace) -> int:
         options["backend"] = args.backend
     if args.tasks is not None:
         options["tasks"] = args.tasks
+    for key in ("network", "build_network", "ca_bundle"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    if args.airgap:
+        options["airgap"] = True
     if args.base_image:
         try:
             options["base_images"] = dict(item.split("=", 1) for item in args.base_image)
@@ -134,25 +181,28 @@ def _run_serve(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"envbridge serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(
-        f"envbridge {__version__}: serving {args.target} ({args.mode} mode) on "
-        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs, page /web)",
-        file=sys.stderr,
-        flush=True,
-    )
+    on_listening = None
     if args.open:
         from envbridge.browser import open_when_ready, page_url
 
-        open_when_ready(page_url(args.host, args.port))
-    serve(
-        factory,
-        host=args.host,
-        port=args.port,
-        mode=args.mode,
-        max_sessions=args.max_sessions,
-        idle_timeout_s=args.idle_timeout or None,
-        log_level=args.log_level if args.log_level != "info" else "warning",
-    )
+        def on_listening(port: int) -> None:
+            open_when_ready(page_url(args.host, port))
+
+    try:
+        serve(
+            factory,
+            host=args.host,
+            port=args.port,
+            mode=args.mode,
+            max_sessions=args.max_sessions,
+            idle_timeout_s=args.idle_timeout or None,
+            log_level=args.log_level if args.log_level != "info" else "warning",
+            label=args.target,
+            on_listening=on_listening,
+        )
+    except PortUnavailable as exc:
+        print(f"envbridge serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

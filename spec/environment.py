@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from envbridge.spec.errors import EnvError as EnvError  # re-exported: older import path
 from envbridge.spec.errors import InvalidAction as InvalidAction
@@ -98,8 +98,10 @@ class Environment:
     name: ClassVar[str | None] = None
     description: ClassVar[str] = ""
     version: ClassVar[str] = "1.0.0"
-    blocking: ClassVar[bool] = True
-    """True: synchronous methods run in a worker thread. False: called inline."""
+    blocking: ClassVar[bool | Literal["auto"]] = True
+    """True: synchronous methods run in a worker thread. False: called inline.
+    ``"auto"``: measured per session, cheap methods move inline and slow ones stay on the
+    thread (see :mod:`envbridge.spec.placement`)."""
     deterministic: ClassVar[bool] = True
     """False tells the conformance kit to skip determinism checks (with that reason)."""
     concurrent_sessions: ClassVar[bool] = True

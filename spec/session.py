@@ -29,6 +29,7 @@ from envbridge.spec.environment import Environment, InvalidAction, ToolError, To
 from envbridge.spec.errors import ProtocolError, ToolErrorType, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest
 from envbridge.spec.modes import Mode
+from envbridge.spec.placement import Placement
 from envbridge.spec.tasks import selection_errors
 from pydantic import ValidationError
 
@@ -132,7 +133,10 @@ class Session:
         self._async = {
             name: inspect.iscoroutinefunction(getattr(env, name)) for name in _ENV_METHODS
         }
-        self._inline = not getattr(env, "blocking", True)
+        blocking = getattr(env, "blocking", True)
+        self._inline = blocking is False
+        self.placement = Placement() if blocking == "auto" else None
+        """For ``blocking = "auto"`` envs: which methods run inline (see spec/placement.py)."""
 
     # ------------------------------------------------------------------ env invocation
 
@@ -140,13 +144,20 @@ class Session:
         method = getattr(self.env, name)
         if self._async[name]:
             return await method(*args, **kwargs)
+        placement = self.placement
         if self._inline:
             result = method(*args, **kwargs)
+        elif placement is not None and placement.inline(name):
+            result = placement.run_inline(name, method, *args, **kwargs)
         else:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"env-{self.id[:8]}")
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._executor, partial(method, *args, **kwargs))
+            if placement is not None:
+                call = partial(placement.run_probed, name, method, *args, **kwargs)
+            else:
+                call = partial(method, *args, **kwargs)
+            result = await loop.run_in_executor(self._executor, call)
         if inspect.isawaitable(result):  # a sync method that returned a coroutine
             result = await result
         return result

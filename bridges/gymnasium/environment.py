@@ -53,13 +53,15 @@ class GymEnvironment(GymTaskProvider, Environment):
         *,
         seed: int | None = None,
         owns_env: bool = True,
-        inline: bool = False,
+        inline: bool | None = None,
         tasks: GymSplits | None = None,
     ):
         self.env = env
         self.task_splits = tasks
         self._owns_env = owns_env
-        self.blocking = not inline  # inline: the core calls reset/step on its event loop
+        # None: measured per session (cheap steps run on the event loop, slow ones keep
+        # their worker thread); True/False force one placement. See spec/placement.py.
+        self.blocking = "auto" if inline is None else not inline
         self.action_space = env.action_space
         self.observation_space = env.observation_space
         # Fails here, at session start, for a space the wire cannot carry.

@@ -32,7 +32,7 @@ class GymFactory:
         *,
         seed: int | None,
         label: str,
-        inline: bool = False,
+        inline: bool | None = None,
         tasks: GymSplits | None = None,
     ):
         self._make_env = make_env
@@ -68,7 +68,9 @@ class _SingleInstance(GymFactory):
     concurrent_sessions = False
     owns_envs = False
 
-    def __init__(self, env: gym.Env, *, seed: int | None, inline: bool, tasks: GymSplits | None):
+    def __init__(
+        self, env: gym.Env, *, seed: int | None, inline: bool | None, tasks: GymSplits | None
+    ):
         super().__init__(lambda: env, seed=seed, label=repr(env), inline=inline, tasks=tasks)
 
 
@@ -76,7 +78,7 @@ def wrap(
     env_or_id: str | gym.Env | Callable[[], gym.Env],
     *,
     seed: int | None = None,
-    inline: bool = False,
+    inline: bool | None = None,
     tasks: Any = None,
     **make_kwargs: Any,
 ) -> GymFactory:
@@ -86,11 +88,12 @@ def wrap(
     ``make_kwargs`` go to ``gym.make``), a zero-argument callable returning a
     ``gymnasium.Env`` (a new env per session), or an env instance (one session at a time).
     ``seed`` seeds each session's first reset when the client sends no seed, which makes
-    production-mode sessions (no reset on the wire) reproducible. ``inline=True`` runs
-    reset/step on the server's event loop instead of a worker thread: about 20% more
-    steps per second for microsecond envs (classic control, toy text), but a slow env
-    would then stall every other session. ``tasks`` (a list of seeds/options, a
-    ``{split: [...]}`` mapping, or a JSON file path) opts in to the Task API.
+    production-mode sessions (no reset on the wire) reproducible. ``inline``: by default
+    (None) each session measures its env: methods whose first calls are cheap (classic
+    control, toy text) run on the server's event loop, slow ones keep a worker thread so
+    they never stall other sessions; ``True``/``False`` force one placement.
+    ``tasks`` (a list of seeds/options, a ``{split: [...]}`` mapping, or a JSON file
+    path) opts in to the Task API.
     """
     splits = _task_splits(tasks)
     if isinstance(env_or_id, gym.Env):
@@ -131,8 +134,10 @@ def load_target(rest: str, options: dict[str, Any]) -> GymFactory:
     bridge = {key: options[key] for key in BRIDGE_OPTIONS if key in options}
     if not isinstance(bridge.get("seed", 0), int) or isinstance(bridge.get("seed"), bool):
         raise ValueError(f"the seed option must be an integer, got {bridge['seed']!r}")
-    if not isinstance(bridge.get("inline", False), bool):
-        raise ValueError(f"the inline option must be true or false, got {bridge['inline']!r}")
+    if not isinstance(bridge.get("inline", False), bool | None):
+        raise ValueError(
+            f"the inline option must be true, false or null (measured), got {bridge['inline']!r}"
+        )
     make_kwargs = {key: value for key, value in options.items() if key not in BRIDGE_OPTIONS}
     factory = wrap(rest, **bridge, **make_kwargs)
     try:

@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from envbridge.bridges.harbor.backends import Sandbox, SandboxError, SandboxSpec, create_sandbox
 from envbridge.bridges.harbor.backends.base import ROOT_USER
+from envbridge.bridges.harbor.healthcheck import wait_healthy
 from envbridge.bridges.harbor.lint import errors, lint_task
+from envbridge.bridges.harbor.networking import CA_PATH, network_plan
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import Task
 from envbridge.bridges.harbor.task_api import HarborTaskProvider
@@ -38,6 +40,16 @@ from envbridge.spec import (
 )
 
 _UPLOAD_DIR = "/tmp/.envbridge-upload"
+
+
+def task_metadata(task: Task) -> dict[str, Any]:
+    """reset's metadata: ``[metadata]``, the ``[task]`` package identity and ``source``."""
+    package = task.config.task
+    return {
+        "task_metadata": task.config.metadata,
+        "package": package.model_dump(exclude_none=True) if package else None,
+        "source": task.config.source,
+    }
 
 
 class HarborEnvironment(HarborTaskProvider, Environment):
@@ -101,9 +113,14 @@ class HarborEnvironment(HarborTaskProvider, Environment):
             docker_image=env.docker_image,
             name=task.id,
         )
+        plan = network_plan(self.settings, task)
+        spec.build, spec.env = plan, {**plan.sandbox_env(), **spec.env}
+        spec.network_driver = "host" if self.settings.network == "host" else "bridge"
         sandbox = create_sandbox(self.backend, spec, self.settings.base_images)
         sandbox.start()
         self.sandbox, self.task = sandbox, task
+        if plan.ca_bundle is not None:
+            sandbox.write_bytes(CA_PATH, plan.ca_bundle)
         self._healthcheck()
         self.done = False
         self.tool_calls = 0
@@ -128,7 +145,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
             },
             reward=None,
             done=False,
-            metadata={"task_metadata": task.config.metadata},
+            metadata=task_metadata(task),
         )
 
     def _pick_task(self, seed: int | None, options: dict[str, Any]) -> Task:
@@ -153,20 +170,11 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         check = self.task.config.environment.healthcheck
         if check is None:
             return
-        time.sleep(check.start_period_sec)
-        for attempt in range(check.retries + 1):
-            result = self.sandbox.exec(
-                check.command, user=ROOT_USER, timeout_s=check.timeout_sec, output_limit=4096
-            )
-            if result.exit_code == 0:
-                return
-            if attempt < check.retries:
-                time.sleep(check.interval_sec)
-        self._stop_sandbox()
-        raise SandboxError(
-            f"healthcheck {check.command!r} failed {check.retries + 1} times: "
-            f"{(result.stderr or result.stdout).strip()[-300:]}"
-        )
+        try:
+            wait_healthy(self.sandbox, check)
+        except SandboxError:
+            self._stop_sandbox()
+            raise
 
     def step(self, action: Any) -> Observation:
         raise InvalidAction(

@@ -121,7 +121,12 @@ class RayEngine:
         if self._actor_class is None:
             if not ray.is_initialized():
                 options = {"include_dashboard": False, "log_to_driver": False}
-                ray.init(address=self.address, **{**options, **self.init_options})
+                try:
+                    ray.init(address=self.address, **{**options, **self.init_options})
+                except Exception as exc:  # Ray raises plain Exceptions on start-up failures
+                    ray.shutdown()  # whatever half started
+                    where = self.address or "a local Ray"
+                    raise PoolError(f"could not start or join {where}: {exc}") from exc
                 self._owns_ray = True
             self._actor_class = ray.remote(ServerHost)
         return self._actor_class

@@ -57,9 +57,7 @@ def server_processes() -> list[tuple[int, str]]:
     return [(pid, cmd) for pid, cmd in ray_processes() if " envbridge serve " in f" {cmd} "]
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    """A head and two worker nodes, the driver (this process) connected to them."""
+def _start_cluster() -> Cluster:
     cluster = Cluster(
         initialize_head=True,
         head_node_args={
@@ -72,6 +70,24 @@ def cluster() -> Iterator[Cluster]:
         for _ in range(2):
             cluster.add_node(**NODE)
         cluster.wait_for_nodes()
+    except BaseException:
+        cluster.shutdown()
+        raise
+    return cluster
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A head and two worker nodes, the driver (this process) connected to them.
+
+    Ray gives a node 30 s (fixed) to register; on a heavily loaded machine that can pass,
+    so the cluster is started a second time before the tests give up.
+    """
+    try:
+        cluster = _start_cluster()
+    except Exception:
+        cluster = _start_cluster()
+    try:
         ray.init(address=cluster.address, log_to_driver=False)
         yield cluster
     finally:

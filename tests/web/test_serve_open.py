@@ -8,7 +8,14 @@ import time
 import httpx
 
 from envbridge.browser import page_url
-from tests.helpers import ROOT, envbridge_cli, serving_process
+from tests.helpers import (
+    ROOT,
+    envbridge_cli,
+    process_output,
+    start_process,
+    stop_process,
+    wait_healthy,
+)
 
 
 def test_serve_open_hands_the_page_url_to_the_browser(tmp_path):
@@ -19,13 +26,18 @@ def test_serve_open_hands_the_page_url_to_the_browser(tmp_path):
         "serve", "envs.native.counter:CounterEnv", "--port", str(port), "--open"
     )
     env = {"BROWSER": f"{sys.executable} {recorder} %s"}
-    with serving_process(argv, env=env, cwd=str(ROOT)) as url:
-        deadline = time.monotonic() + 30
+    process, url = start_process(argv, env=env, cwd=str(ROOT))
+    try:
+        wait_healthy(url, 90, process)
+        deadline = time.monotonic() + 60
         while not opened.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
+        assert opened.exists(), f"no browser was opened; server said: {process_output(process)}"
         assert opened.read_text() == f"{url}/web"
         page = httpx.get(opened.read_text(), trust_env=False)
         assert page.status_code == 200 and "<title>envbridge</title>" in page.text
+    finally:
+        stop_process(process)
 
 
 def test_page_url_reaches_wildcard_hosts_over_loopback():

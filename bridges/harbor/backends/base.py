@@ -50,6 +50,10 @@ class SandboxSpec:
     build_timeout_s: float = 600.0
     docker_image: str | None = None
     name: str = "task"
+    network_driver: str = "bridge"
+    """Docker network of a sandbox that has one (``bridge`` or ``host``)."""
+    build: Any = None
+    """Build-time network, CA and air-gap plan (``networking.NetworkPlan``, ``airgap``)."""
 
 
 class Sandbox(ABC):

@@ -33,6 +33,7 @@ from envbridge.bridges.harbor.backends.base import (
     decode,
 )
 from envbridge.bridges.harbor.dockerfile import from_images, parse_dockerfile, rewrite_from
+from envbridge.bridges.harbor.sidecars import Sidecars, compose_file
 
 CONTAINER_LABEL = "org.envbridge.harbor"
 """Every container and image this backend creates carries this label (value: task id)."""
@@ -54,29 +55,22 @@ def docker_client() -> docker.DockerClient:
         ) from None
 
 
-def _missing_base_message(task: str, image: str) -> str:
-    return (
-        f"task {task}: base image {image!r} is not available locally and no registry can be "
-        f"reached; build a local base image (envbridge base-image) and map it with "
-        f"--base-image {image}=envbridge/base:py3 (serve option base_images)"
-    )
-
-
 def base_image_problems(tasks: Iterable[Any], base_images: dict[str, str]) -> list[str]:
-    """One message per task whose ``FROM`` image is neither mapped nor present locally."""
+    """One message per task whose image is neither mapped, present, nor has a stand-in."""
+    from envbridge.bridges.harbor.base_images import ImagePlan
+
     client = docker_client()
-    problems = []
     try:
-        for task in tasks:
-            if not task.dockerfile.is_file():
-                continue
-            for image in from_images(parse_dockerfile(task.dockerfile.read_text())):
-                local = base_images.get(image, image)
-                if not _image_exists(client, local):
-                    problems.append(_missing_base_message(task.id, local))
+        return [
+            problem
+            for task in tasks
+            for problem in ImagePlan(
+                client, task.id, task.environment_dir, task.config.environment.docker_image,
+                base_images,
+            ).problems
+        ]  # fmt: skip
     finally:
         client.close()
-    return problems
 
 
 def _image_exists(client: docker.DockerClient, name: str) -> bool:
@@ -99,6 +93,7 @@ class DockerSandbox(Sandbox):
         self._container: Any = None
         self._user: str | int = ROOT_USER
         self._image_workdir = "/"
+        self._sidecars: Any = None
 
     @property
     def default_user(self) -> str | int:
@@ -117,13 +112,22 @@ class DockerSandbox(Sandbox):
             config = self._client.api.inspect_image(image)["Config"]
             self._user = (config.get("User") or ROOT_USER).split(":")[0]
             self._image_workdir = config.get("WorkingDir") or "/"
+            network_mode = self.spec.network_driver if self.spec.network else "none"
+            if compose_file(self.spec.environment_dir) is not None:
+                self._sidecars = Sidecars(
+                    self._client, self.spec.name, self.spec.environment_dir,
+                    {CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
+                )  # fmt: skip
+                network_mode = self._sidecars.start(
+                    self._sidecar_image, not self.spec.network, self.spec.build_timeout_s
+                )
             self._container = self._client.containers.run(
                 image,
                 entrypoint=["sleep", "infinity"],
                 command=[],
                 detach=True,
                 labels={CONTAINER_LABEL: self.spec.name, OWNER_LABEL: str(os.getpid())},
-                network_mode="bridge" if self.spec.network else "none",
+                network_mode=network_mode,
                 nano_cpus=int(self.spec.cpus * 1e9) if self.spec.cpus else None,
                 mem_limit=f"{self.spec.memory_mb}m" if self.spec.memory_mb else None,
                 environment=self.spec.env,
@@ -145,7 +149,7 @@ class DockerSandbox(Sandbox):
         if result.exit_code != 0:
             raise SandboxError(f"cannot prepare the container: {result.stdout}{result.stderr}")
         prebuilt = not self.spec.environment_dir.joinpath("Dockerfile").is_file()
-        if prebuilt and self.spec.environment_dir.is_dir():
+        if prebuilt and self.spec.environment_dir.is_dir():  # harbor uploads it then
             self.upload_dir(self.spec.environment_dir, self.default_workdir)
 
     def stop(self) -> None:
@@ -153,6 +157,9 @@ class DockerSandbox(Sandbox):
             with contextlib.suppress(NotFound, APIError):
                 self._container.remove(force=True)
             self._container = None
+        if self._sidecars is not None:
+            self._sidecars.stop()
+            self._sidecars = None
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -160,29 +167,63 @@ class DockerSandbox(Sandbox):
     # -------------------------------------------------------------------- images
 
     def _image(self) -> str:
+        from envbridge.bridges.harbor.base_images import ImagePlan, resolve_base
+
         assert self._client is not None
-        dockerfile = self.spec.environment_dir / "Dockerfile"
-        if not dockerfile.is_file():
-            image = self.spec.docker_image or ""
-            local = self.base_images.get(image, image)
-            if not _image_exists(self._client, local):
-                raise SandboxError(_missing_base_message(self.spec.name, local))
-            return local
-        text = dockerfile.read_text(encoding="utf-8")
-        mapping = {}
-        for image in from_images(parse_dockerfile(text)):
-            local = self.base_images.get(image, image)
-            if not _image_exists(self._client, local):
-                raise SandboxError(_missing_base_message(self.spec.name, local))
-            mapping[image] = local
+        plan = ImagePlan(
+            self._client, self.spec.name, self.spec.environment_dir, self.spec.docker_image,
+            self.base_images,
+        )  # fmt: skip
+        if plan.problems:
+            raise SandboxError("; ".join(plan.problems))
+        if plan.prebuilt is not None:
+            return self._with_airgap(resolve_base(self._client, plan.prebuilt, self.base_images))
+        text = plan.dockerfile.read_text(encoding="utf-8")
+        mapping = {
+            image: resolve_base(self._client, image, self.base_images) for image in plan.bases
+        }
         rewritten = rewrite_from(text, mapping)
+        plan = self.spec.build
+        extra: dict[str, bytes] = {}
+        if plan is not None:
+            rewritten, extra = plan.dockerfile(rewritten), plan.context_files()
         base_ids = sorted(self._client.images.get(local).id for local in mapping.values())
-        context, digest = _build_context(self.spec.environment_dir, rewritten, base_ids)
+        context, digest = _build_context(self.spec.environment_dir, rewritten, base_ids, extra)
         tag = f"{IMAGE_REPOSITORY}/{_slug(self.spec.name)}:{digest[:20]}"
         with _lock_for(tag):
             if not _image_exists(self._client, tag):
                 self._build(context, tag)
+        return self._with_airgap(tag)
+
+    def _sidecar_image(self, service: Any) -> str:
+        """A sidecar's image: its ``image`` (or stand-in), or its ``build`` built once."""
+        from envbridge.bridges.harbor.base_images import resolve_base
+
+        assert self._client is not None
+        if service.build is None:
+            return resolve_base(self._client, service.image, self.base_images)
+        text = (service.build / service.dockerfile).read_text(encoding="utf-8")
+        mapping = {
+            image: resolve_base(self._client, image, self.base_images)
+            for image in from_images(parse_dockerfile(text))
+        }
+        base_ids = sorted(self._client.images.get(local).id for local in mapping.values())
+        context, digest = _build_context(service.build, rewrite_from(text, mapping), base_ids, {})
+        tag = f"{IMAGE_REPOSITORY}/{_slug(self.spec.name)}-{_slug(service.name)}:{digest[:20]}"
+        with _lock_for(tag):
+            if not _image_exists(self._client, tag):
+                self._build(context, tag)
         return tag
+
+    def _with_airgap(self, image: str) -> str:
+        airgap = self.spec.build.airgap if self.spec.build is not None else None
+        if airgap is None:
+            return image
+        assert self._client is not None
+        with _lock_for(f"airgap:{image}"):
+            return airgap.overlay(
+                self._client, image, _slug(self.spec.name), {CONTAINER_LABEL: self.spec.name}
+            )
 
     def _build(self, context: bytes, tag: str) -> None:
         assert self._client is not None
@@ -196,7 +237,8 @@ class DockerSandbox(Sandbox):
                 rm=True,
                 forcerm=True,
                 pull=False,
-                network_mode="none",
+                network_mode=self.spec.build.build_network if self.spec.build else "none",
+                buildargs=self.spec.build.build_args() if self.spec.build else None,
                 labels={CONTAINER_LABEL: self.spec.name},
                 decode=True,
                 timeout=int(self.spec.build_timeout_s) + 30,
@@ -321,7 +363,7 @@ class DockerSandbox(Sandbox):
 
 
 def _build_context(
-    environment_dir: Path, dockerfile: str, base_ids: list[str]
+    environment_dir: Path, dockerfile: str, base_ids: list[str], extra: dict[str, bytes]
 ) -> tuple[bytes, str]:
     """The build context as a tar (Dockerfile rewritten) and its content hash."""
     digest = hashlib.sha256("\n".join(base_ids).encode())
@@ -341,6 +383,11 @@ def _build_context(
                 tar.addfile(info, io.BytesIO(data))
             else:
                 tar.addfile(info)
+        for name, data in sorted(extra.items()):
+            digest.update(f"{name}\0".encode() + data)
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
         data = dockerfile.encode("utf-8")
         digest.update(b"Dockerfile\0" + data)
         info = tarfile.TarInfo("Dockerfile")
