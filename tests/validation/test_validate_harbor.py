@@ -13,7 +13,10 @@ import pytest
 
 from envbridge.cli import main
 from envbridge.validation.runner import choose
-from tests.bridges.harbor.support import SAMPLE_TASK_IDS, TASKS_DIR
+from tests.bridges.harbor.support import EPISODE_TASK_IDS, TASKS_DIR
+
+SAMPLE_TASK_IDS = sorted(EPISODE_TASK_IDS)
+"""Tasks every backend runs (the repo folder also holds docker-only ones)."""
 
 SCHEMA = Path(openenv.validation.__file__).parent / "schemas" / "report-v2.schema.json"
 
@@ -21,6 +24,15 @@ SCHEMA = Path(openenv.validation.__file__).parent / "schemas" / "report-v2.schem
 @pytest.fixture(autouse=True)
 def _bwrap(bwrap_required):
     """The local backend runs tasks in bubblewrap."""
+
+
+@pytest.fixture(scope="module")
+def tasks_dir(tmp_path_factory) -> Path:
+    """A folder ``harbor`` holding copies of the tasks both backends run."""
+    folder = tmp_path_factory.mktemp("validate") / "harbor"
+    for task_id in SAMPLE_TASK_IDS:
+        shutil.copytree(TASKS_DIR / task_id, folder / task_id)
+    return folder
 
 
 def _broken(tmp_path: Path, name: str, solve: str | None = None, test: str | None = None) -> Path:
@@ -33,9 +45,9 @@ def _broken(tmp_path: Path, name: str, solve: str | None = None, test: str | Non
     return task
 
 
-def test_the_repo_tasks_pass_with_reports(tmp_path, capsys):
+def test_the_repo_tasks_pass_with_reports(tmp_path, tasks_dir, capsys):
     report, xml = tmp_path / "report.json", tmp_path / "junit.xml"
-    argv = ["validate", f"harbor:{TASKS_DIR}", "--backend", "local", "--jobs", "2"]
+    argv = ["validate", f"harbor:{tasks_dir}", "--backend", "local", "--jobs", "2"]
     code = main([*argv, "--json", str(report), "--junit", str(xml)])
     out = capsys.readouterr()
     assert code == 0, out.out
@@ -52,8 +64,8 @@ def test_the_repo_tasks_pass_with_reports(tmp_path, capsys):
     assert len(cases) == len(SAMPLE_TASK_IDS) and not ET.parse(xml).getroot().findall(".//failure")
 
 
-def test_sampling_is_seeded(capsys):
-    argv = ["validate", f"harbor:{TASKS_DIR}", "--backend", "local", "--sample", "2"]
+def test_sampling_is_seeded(tasks_dir, capsys):
+    argv = ["validate", f"harbor:{tasks_dir}", "--backend", "local", "--sample", "2"]
     assert main([*argv, "--seed", "3", "--quiet"]) == 0
     out = capsys.readouterr().out
     shown = [line.split()[0] for line in out.splitlines()[1:3]]
