@@ -115,6 +115,13 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         "${VAR} in a task's env tables is refused at start-up",
     )
     parser.add_argument(
+        "--tasks",
+        default=None,
+        metavar="FILE",
+        help='gym: a JSON list of tasks ({"seed": 3, "options": {...}} or bare seeds), or '
+        "{split: [...]}, served over the Task API (without it a gym env answers 501)",
+    )
+    parser.add_argument(
         "--network",
         choices=["host", "bridge"],
         default=None,
@@ -160,6 +167,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         options["backend"] = args.backend
     if args.pass_env:
         options["pass_env"] = args.pass_env
+    if args.tasks is not None:
+        options["tasks"] = args.tasks
     for key in ("network", "build_network", "ca_bundle"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
@@ -237,6 +246,12 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     add_subcommand(sub)
 
 
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    from envbridge.validation.cli import add_subcommand
+
+    add_subcommand(sub)
+
+
 def _add_k8s(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "k8s",
@@ -257,6 +272,7 @@ def _run_k8s(args: argparse.Namespace) -> int:
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
+    _add_validate,
     _add_harbor,
     _add_docker,
     _add_k8s,

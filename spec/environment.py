@@ -165,6 +165,32 @@ class Environment:
             version=self.version,
         )
 
+    # Task API (OpenEnv's TaskProvider), all optional: see envbridge.spec.tasks. Implement
+    # list_splits plus list_tasks (small splits) or num_tasks + get_task (large ones);
+    # reset(options={"split": ..., "index": ...}) must then start exactly that task.
+
+    def list_splits(self) -> list[Any] | Awaitable[list[Any]]:
+        """Split descriptors: names (``"train"``), dicts or models. Default: no tasks."""
+        raise NotImplementedError
+
+    def list_tasks(self, split: str) -> list[Any] | Awaitable[list[Any]]:
+        """Every task spec of ``split`` (JSON-able; never answers or model output)."""
+        raise NotImplementedError
+
+    def num_tasks(self, split: str) -> int | Awaitable[int]:
+        """The exact number of tasks in ``split``."""
+        raise NotImplementedError
+
+    def get_task(self, split: str, index: int) -> Any:
+        """Task ``index`` of ``split`` (the server has checked the index is in range)."""
+        raise NotImplementedError
+
+    def get_task_range(
+        self, split: str, start: int | None = None, stop: int | None = None
+    ) -> list[Any] | Awaitable[list[Any]]:
+        """``tasks[start:stop]`` with slice rules; derived from get_task when absent."""
+        raise NotImplementedError
+
     def close(self) -> Awaitable[None] | None:
         """Release resources (processes, containers, files). Called once per session."""
         return None

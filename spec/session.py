@@ -30,6 +30,7 @@ from envbridge.spec.errors import ProtocolError, ToolErrorType, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest
 from envbridge.spec.modes import Mode
 from envbridge.spec.placement import Placement
+from envbridge.spec.tasks import selection_errors
 from pydantic import ValidationError
 
 log = logging.getLogger("envbridge.session")
@@ -248,6 +249,10 @@ class Session:
                     ],
                 )
             options = {**nested, **options}
+        with env_errors("task lookup"):
+            task_errors = await selection_errors(self.env, options)
+        if task_errors:
+            raise invalid("Invalid task selection", task_errors)
         episode_id = request.episode_id or str(uuid.uuid4())
         async with self._lock:
             self._touch()

@@ -19,6 +19,7 @@ from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.networking import CA_PATH, network_plan
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import Task
+from envbridge.bridges.harbor.task_api import HarborTaskProvider
 from envbridge.bridges.harbor.tools import (
     ExecArgs,
     ReadFileArgs,
@@ -50,8 +51,11 @@ def task_metadata(task: Task) -> dict[str, Any]:
     }
 
 
-class HarborEnvironment(Environment):
-    """One session's view of a set of harbor tasks; one sandbox per episode."""
+class HarborEnvironment(HarborTaskProvider, Environment):
+    """One session's view of a set of harbor tasks; one sandbox per episode.
+
+    The tasks are listed over the Task API as one split (:mod:`.task_api`).
+    """
 
     name = "harbor"
     description = "harbor task directories served as OpenEnv environments"

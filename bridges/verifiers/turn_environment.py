@@ -16,7 +16,7 @@ from typing import Any
 from envbridge.bridges.verifiers.chat import assistant_message_schema, parse_assistant_message
 from envbridge.bridges.verifiers.episode import Episode, RolloutFailed
 from envbridge.bridges.verifiers.loop import on_rollout_loop
-from envbridge.bridges.verifiers.rows import RowChoice
+from envbridge.bridges.verifiers.rows import RowChoice, Splits, task_spec
 from envbridge.bridges.verifiers.turns import ModelCall
 from envbridge.spec.environment import (
     Environment,
@@ -113,6 +113,29 @@ class TurnEnvironment(Environment):
     def _declared_tools(self) -> list[Tool]:
         """Tools known before any model call (the environment's own definitions)."""
         return []
+
+    def _task_splits(self) -> Splits:
+        """Split name -> rows, as the Task API lists them (none: no tasks)."""
+        return {}
+
+    def _task_row(self, row: Any) -> Any:
+        """What the Task API shows of a row (the row itself by default)."""
+        return row
+
+    # ------------------------------------------------------------- Task API (OpenEnv)
+
+    def list_splits(self) -> list[Any]:
+        names = list(self._task_splits())
+        if not names:
+            raise NotImplementedError
+        return names
+
+    def num_tasks(self, split: str) -> int:
+        return len(self._task_splits()[split]())
+
+    def get_task(self, split: str, index: int) -> Any:
+        row = self._task_splits()[split]()[index]
+        return task_spec(self._task_row(row), index, self._example_id(row))
 
     def parse_action(self, data: dict[str, Any]) -> dict[str, Any]:
         """Validate the assistant message (OpenAI chat format)."""

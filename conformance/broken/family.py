@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envbridge.conformance.broken import defects, reference_env
+from envbridge.conformance.broken import defects, reference_env, task_twins
 from envbridge.conformance.broken.middleware import (
     ASGIApp,
     Defect,
@@ -147,6 +147,20 @@ FAMILY: list[BrokenServer] = [
     _env("determinism.reset_seed", reference_env.NonceCounter),
     _env("determinism.trajectory", reference_env.JitteryCounter),
     _env("determinism.reset_seed_session", reference_env.SeedOnceCounter),
+    _wire("tasks.list_environments", task_twins.EnvListAsObject),
+    _wire("tasks.splits", task_twins.SplitsAsStrings, factory=task_twins.ReferenceTaskCounter),
+    _env("tasks.lookup", task_twins.DisagreeingTaskCounter),
+    _env("tasks.range_slice", task_twins.InclusiveRangeCounter),
+    _wire(
+        "tasks.errors", task_twins.BadIndexIsServerError, factory=task_twins.ReferenceTaskCounter
+    ),
+    _wire("tasks.unsupported", task_twins.MissingTasksAnswer200),
+    _wire(
+        "tasks.reset_selection",
+        task_twins.BadTaskResetIsExecutionError,
+        factory=task_twins.ReferenceTaskCounter,
+    ),
+    _env("tasks.reset_reproducible", task_twins.NonceTaskCounter),
     _env("isolation.sessions", reference_env.TallyCounter),
     _wire("capacity.over_limit", defects.CapacityCloseCode),
     _wire("capacity.release", defects.LeakyCapacity, max_sessions=16),

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from envbridge.pool import tasks as pool_tasks
 from envbridge.pool.engines import Engine, make_engine, split_sessions
 from envbridge.pool.lanes import (
     BatchedLane,
@@ -24,6 +25,7 @@ from envbridge.pool.lanes import (
 )
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats
 from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source, UrlSource
+from envbridge.pool.tasks import TaskRef, TaskSampler, Weights
 from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
@@ -289,6 +291,34 @@ class Pool:
                 data["seed"] = session_seed
             ops.append((index, "reset", data))
         return await self._run(ops)
+
+    async def reset_each(self, resets: Sequence[tuple[int, dict[str, Any]]]) -> list[PoolResult]:
+        """Reset each ``(session, reset data)`` pair (seed, split, index, options...)."""
+        return await self._run([(index, "reset", dict(data)) for index, data in resets])
+
+    # --------------------------------------------------------------- tasks
+
+    async def task_sampler(
+        self,
+        *,
+        split: str | Mapping[str, str] | None = None,
+        weights: Weights = None,
+        seed: int = 0,
+    ) -> TaskSampler:
+        """Sample tasks across the servers (see :mod:`envbridge.pool.tasks`)."""
+        return await pool_tasks.build_sampler(self, split=split, weights=weights, seed=seed)
+
+    async def reset_tasks(
+        self, tasks: Sequence[TaskRef], sessions: Sequence[int] | None = None
+    ) -> list[PoolResult]:
+        """Reset one free session of each task's server onto that task; results carry it."""
+        return await pool_tasks.reset_onto(self, tasks, sessions)
+
+    async def reset_sampled(
+        self, sampler: TaskSampler, sessions: Sequence[int] | None = None
+    ) -> list[PoolResult]:
+        """Reset sessions onto the next task of their own server; results carry it."""
+        return await pool_tasks.reset_sampled(self, sampler, sessions)
 
     async def step(self, actions: Actions) -> list[PoolResult]:
         """Step many sessions at once: ``[action or None per session]`` (None skips the

@@ -33,6 +33,8 @@ class PoolResult:
     value: StepResult | dict[str, Any] | None = None
     error: Exception | None = None
     reconnected: bool = False
+    task: Any = None
+    """The :class:`~envbridge.pool.tasks.TaskRef` a task reset started (else None)."""
 
     @property
     def ok(self) -> bool:

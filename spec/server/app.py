@@ -11,7 +11,7 @@ from typing import Any
 from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.modes import Mode
 from envbridge.spec.server import http_routes as http
-from envbridge.spec.server import mcp_routes, web_page, ws_routes
+from envbridge.spec.server import mcp_routes, task_routes, web_page, ws_routes
 from envbridge.spec.server.asgi import Receive, Request, Scope, Send, send_error, send_json
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES, ServerContext
 from envbridge.spec.server.registry import SessionRegistry
@@ -87,7 +87,7 @@ class EnvServerApp:
                 },
             )
             return
-        methods = self.routes.get(path)
+        methods = self.routes.get(path) or task_routes.routes_for(path)
         if methods is None:
             await send_error(send, 404, "Not Found")
             return
@@ -124,6 +124,7 @@ class EnvServerApp:
                     with contextlib.suppress(asyncio.CancelledError):
                         await self._reaper
                 await self.ctx.registry.close_all()
+                await task_routes.catalog(self.ctx).close(self.ctx)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -136,11 +137,13 @@ def create_app(
     idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     name: str = "envbridge",
+    env_name: str | None = None,
 ) -> EnvServerApp:
     """Build the ASGI app serving environments made by ``factory`` (one per session).
 
     ``idle_timeout_s`` closes sessions that no connection holds (named HTTP sessions,
     HTTP-MCP sessions) after that long without activity; ``None`` never reaps.
+    ``env_name`` names the env in Task API paths (default: its metadata name).
     """
     from envbridge import __version__
 
@@ -155,4 +158,6 @@ def create_app(
         server_name=name,
         server_version=__version__,
     )
-    return EnvServerApp(ServerContext(registry, parsed_mode, max_message_bytes))
+    ctx = ServerContext(registry, parsed_mode, max_message_bytes)
+    ctx.tasks = task_routes.TaskCatalog(env_name)
+    return EnvServerApp(ctx)

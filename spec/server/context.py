@@ -33,6 +33,8 @@ class ServerContext:
     registry: SessionRegistry
     mode: Mode
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    tasks: Any = None
+    """The Task API catalog (``task_routes.TaskCatalog``), set by ``create_app``."""
     _described: dict[str, Any] | None = field(default=None, repr=False)
     _describe_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _openapi: dict[str, Any] | None = field(default=None, repr=False)

@@ -14,7 +14,7 @@ from typing import Any
 import verifiers.v1 as vf
 from envbridge.bridges.verifiers.chat import clean_messages
 from envbridge.bridges.verifiers.episode import Episode
-from envbridge.bridges.verifiers.rows import RowChoice, choose_row
+from envbridge.bridges.verifiers.rows import RowChoice, Splits, choose_row
 from envbridge.bridges.verifiers.turn_environment import Outcome, TurnEnvironment
 from envbridge.bridges.verifiers.turns import finite_or_none
 from envbridge.bridges.verifiers.v1.client import TrainerClient, TrainerInterception
@@ -112,7 +112,13 @@ class TasksetEnvironment(TurnEnvironment):
         self.config = config
 
     def _choose(self, seed: int | None, options: dict[str, Any]) -> RowChoice:
-        return choose_row({"train": lambda: self.tasks}, seed, options)
+        return choose_row(self._task_splits(), seed, options)
+
+    def _task_splits(self) -> Splits:
+        return {"train": lambda: self.tasks}
+
+    def _task_row(self, row: Any) -> Any:
+        return row.data
 
     def _start(self, choice: RowChoice) -> Episode:
         client = TrainerClient()
