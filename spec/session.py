@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from envbridge.spec import wire
+from envbridge.spec.containment import CallTimedOut, EnvironmentAborted, describe, must_contain
 from envbridge.spec.environment import Environment, InvalidAction, ToolError, ToolResult
 from envbridge.spec.errors import FATAL_WS_CODES, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest, WSIncoming
@@ -63,13 +64,14 @@ def _invalid(message: str, errors: list[dict[str, Any]]) -> ProtocolError:
 def execution_error(exc: BaseException, during: str) -> ProtocolError:
     """Wrap an unexpected environment exception; the session survives it."""
     log.warning("environment raised during %s", during, exc_info=exc)
-    return ProtocolError(
-        WSErrorCode.EXECUTION_ERROR, f"{during} failed: {type(exc).__name__}: {exc}"
-    )
+    return ProtocolError(WSErrorCode.EXECUTION_ERROR, f"{during} failed: {describe(exc)}")
 
 
 class Session:
     """One environment instance and its episode, driven by any transport."""
+
+    call_timeout_s: float | None = None
+    """Longest an env call may run (the server's ``--step-timeout``); None: no limit."""
 
     def __init__(self, env: Environment, mode: Mode, session_id: str | None = None):
         self.id = session_id or str(uuid.uuid4())
@@ -95,6 +97,22 @@ class Session:
     # ------------------------------------------------------------------ env invocation
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run an env method; SystemExit & co. and overruns come out as Exceptions."""
+        try:
+            if self.call_timeout_s is None:
+                return await self._invoke(name, *args, **kwargs)
+            try:
+                return await asyncio.wait_for(
+                    self._invoke(name, *args, **kwargs), self.call_timeout_s
+                )
+            except TimeoutError:
+                raise CallTimedOut(name, self.call_timeout_s) from None
+        except BaseException as exc:
+            if must_contain(exc):
+                raise EnvironmentAborted(exc) from exc
+            raise
+
+    async def _invoke(self, name: str, *args: Any, **kwargs: Any) -> Any:
         method = getattr(self.env, name)
         if self._async[name]:
             return await method(*args, **kwargs)
@@ -202,7 +220,9 @@ class Session:
                 action = self.env.parse_action(data)
             except InvalidAction as exc:
                 raise _invalid(str(exc), exc.errors) from None
-            except Exception as exc:
+            except BaseException as exc:
+                if not isinstance(exc, Exception) and not must_contain(exc):
+                    raise
                 raise execution_error(exc, "parse_action") from exc
             try:
                 obs = await self._call("step", action)
@@ -253,7 +273,9 @@ class Session:
         """The env's tools (read fresh: some envs change them per episode)."""
         try:
             return list(self.env.tools())
-        except Exception as exc:
+        except BaseException as exc:
+            if not isinstance(exc, Exception) and not must_contain(exc):
+                raise
             raise execution_error(exc, "tools") from exc
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
@@ -268,7 +290,7 @@ class Session:
                 raise
             except Exception as exc:
                 log.warning("tool %s raised", name, exc_info=exc)
-                raise ToolError(f"{type(exc).__name__}: {exc}", "execution_error") from exc
+                raise ToolError(describe(exc), "execution_error") from exc
 
     def _list_tools_step(self, data: dict[str, Any]) -> dict[str, Any]:
         try:
