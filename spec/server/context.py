@@ -33,6 +33,8 @@ class ServerContext:
     registry: SessionRegistry
     mode: Mode
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    ws_idle_timeout_s: float | None = None
+    """Close a WebSocket that sent nothing for this long (``--ws-idle-timeout``)."""
     _described: dict[str, Any] | None = field(default=None, repr=False)
     _describe_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _openapi: dict[str, Any] | None = field(default=None, repr=False)

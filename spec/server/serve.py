@@ -6,7 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from envbridge.spec.modes import Mode
-from envbridge.spec.server.app import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_SESSIONS, create_app
+from envbridge.spec.server.app import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    DEFAULT_MAX_SESSIONS,
+    DEFAULT_SHUTDOWN_TIMEOUT_S,
+    create_app,
+)
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES
 
 # uvicorn's own frame limit sits above ours so oversize frames get a structured error
@@ -34,15 +39,30 @@ def serve(
     max_sessions: int = DEFAULT_MAX_SESSIONS,
     idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     log_level: str = "warning",
+    step_timeout_s: float | None = None,
+    ws_idle_timeout_s: float | None = None,
+    shutdown_timeout_s: float = DEFAULT_SHUTDOWN_TIMEOUT_S,
 ) -> None:
-    """Serve environments made by ``factory`` until interrupted (blocks).
+    """Serve environments made by ``factory`` until SIGTERM/SIGINT (blocks).
 
     The event loop runs on the calling (main) thread, which environments that install
-    signal handlers at construction (verifiers) need.
+    signal handlers at construction (verifiers) need. ``step_timeout_s`` and
+    ``ws_idle_timeout_s`` are as in :func:`create_app`. After a signal the process
+    exits within ``shutdown_timeout_s`` even when an environment call is stuck, having
+    removed the temp folders, subprocesses and containers its bridges registered (see
+    :mod:`envbridge.spec.server.shutdown`).
     """
-    import uvicorn
+    from envbridge.spec.server import shutdown
 
-    app = create_app(factory, mode=mode, max_sessions=max_sessions, idle_timeout_s=idle_timeout_s)
+    app = create_app(
+        factory,
+        mode=mode,
+        max_sessions=max_sessions,
+        idle_timeout_s=idle_timeout_s,
+        step_timeout_s=step_timeout_s,
+        ws_idle_timeout_s=ws_idle_timeout_s,
+        shutdown_timeout_s=shutdown_timeout_s,
+    )
     kwargs = uvicorn_config_kwargs()
     kwargs["log_level"] = log_level
-    uvicorn.run(app, host=host, port=port, **kwargs)
+    shutdown.run(app, shutdown_timeout_s, host=host, port=port, **kwargs)
