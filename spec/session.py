@@ -97,14 +97,17 @@ class Session:
     # ------------------------------------------------------------------ env invocation
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Run an env method; SystemExit & co. and overruns come out as Exceptions."""
+        """Run an env method; SystemExit & co. and overruns come out as Exceptions.
+
+        Never wrap env code in a new task here: a task that raises SystemExit stops the
+        server's event loop (asyncio re-raises it out of ``run_forever``).
+        """
         try:
             if self.call_timeout_s is None:
                 return await self._invoke(name, *args, **kwargs)
             try:
-                return await asyncio.wait_for(
-                    self._invoke(name, *args, **kwargs), self.call_timeout_s
-                )
+                async with asyncio.timeout(self.call_timeout_s):
+                    return await self._invoke(name, *args, **kwargs)
             except TimeoutError:
                 raise CallTimedOut(name, self.call_timeout_s) from None
         except BaseException as exc:
