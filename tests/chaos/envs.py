@@ -10,12 +10,15 @@ bridge. Leaked threads are named ``chaos-leak`` so tests count only their own.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
+import tempfile
 import threading
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from envbridge.spec import Environment, Observation
+from envbridge.spec import Environment, Observation, cleanup
 from envbridge.spec.environment import Tool
 
 CASES = (
@@ -48,15 +51,40 @@ _TOOLS = [
 ]
 
 
+RESOURCE_PREFIX = "envbridge-chaos-"
+"""Temp folders of :class:`ThreadedChaos` sessions asked for ``resources``."""
+
+
 class ThreadedChaos(Environment):
-    """Sync methods: the server runs them in the session's thread."""
+    """Sync methods: the server runs them in the session's thread.
+
+    ``reset(options={"resources": True})`` also makes a temp folder and a subprocess
+    (as harbor sandboxes do), registered with :mod:`envbridge.spec.cleanup` and removed
+    by ``close()``; the observation names them so tests can count leftovers.
+    """
 
     def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
         self.chaos = (options or {}).get("chaos")
         self.n = 0
         if self.chaos == "exit_in_reset":
             _exit("reset")
+        if (options or {}).get("resources"):
+            return Observation(self._make_resources())
         return Observation({"n": 0})
+
+    def _make_resources(self) -> dict[str, Any]:
+        self.folder = tempfile.mkdtemp(prefix=RESOURCE_PREFIX)
+        self.process = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+        self.registered = [cleanup.remove_dir(self.folder), cleanup.kill_process(self.process)]
+        return {"n": 0, "folder": self.folder, "pid": self.process.pid}
+
+    def close(self) -> None:
+        if hasattr(self, "process"):
+            self.process.kill()
+            self.process.wait()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            for registration in self.registered:
+                registration.done()
 
     def step(self, action: dict[str, Any]) -> Observation:
         self.n += 1
