@@ -70,8 +70,8 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="fail any env call (reset, step, state, tool) running longer with "
-        "EXECUTION_ERROR (default: no limit)",
+        help="fail any env call (step, state, tool, close; not reset, which may build a "
+        "sandbox) running longer with EXECUTION_ERROR (default: no limit)",
     )
     parser.add_argument(
         "--ws-idle-timeout",

@@ -71,7 +71,8 @@ class Session:
     """One environment instance and its episode, driven by any transport."""
 
     call_timeout_s: float | None = None
-    """Longest an env call may run (the server's ``--step-timeout``); None: no limit."""
+    """Longest an env call other than ``reset`` (which may build a sandbox) may run: the
+    server's ``--step-timeout``; None: no limit."""
 
     def __init__(self, env: Environment, mode: Mode, session_id: str | None = None):
         self.id = session_id or str(uuid.uuid4())
@@ -103,7 +104,7 @@ class Session:
         server's event loop (asyncio re-raises it out of ``run_forever``).
         """
         try:
-            if self.call_timeout_s is None:
+            if self.call_timeout_s is None or name == "reset":
                 return await self._invoke(name, *args, **kwargs)
             try:
                 async with asyncio.timeout(self.call_timeout_s):

@@ -142,8 +142,8 @@ def create_app(
 
     ``idle_timeout_s`` closes sessions that no connection holds (named HTTP sessions,
     HTTP-MCP sessions) after that long without activity; ``None`` never reaps.
-    ``step_timeout_s`` bounds every env call (reset, step, state, tool, close): past it
-    the call fails with ``EXECUTION_ERROR``. ``ws_idle_timeout_s`` closes a WebSocket
+    ``step_timeout_s`` bounds every env call but reset (step, state, tool, close): past
+    it the call fails with ``EXECUTION_ERROR``. ``ws_idle_timeout_s`` closes a WebSocket
     (and the session it holds) that sent no frame for that long. At shutdown, sessions
     still closing after ``shutdown_timeout_s`` (a stuck env) are left behind.
     """

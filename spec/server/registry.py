@@ -50,7 +50,7 @@ class SessionRegistry:
         self.max_sessions = max_sessions
         self.idle_timeout_s = idle_timeout_s
         self.call_timeout_s = call_timeout_s
-        """Longest one env call may run (``--step-timeout``); None: no limit."""
+        """Longest one env call but reset may run (``--step-timeout``); None: no limit."""
         self.server_name = server_name
         self.server_version = server_version
         self.sessions: dict[str, Session] = {}
