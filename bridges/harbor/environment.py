@@ -34,6 +34,7 @@ from envbridge.spec import (
     Tool,
     ToolError,
     ToolResult,
+    cleanup,
 )
 
 _UPLOAD_DIR = "/tmp/.envbridge-upload"
@@ -98,7 +99,13 @@ class HarborEnvironment(Environment):
             name=task.id,
         )
         sandbox = create_sandbox(self.backend, spec, self.settings.base_images)
-        sandbox.start()
+        # stopped at server shutdown even when this session is stuck (see spec.cleanup)
+        self._cleanup = cleanup.register(f"stop the sandbox of {task.id}", sandbox.stop)
+        try:
+            sandbox.start()
+        except BaseException:
+            self._cleanup.done()
+            raise
         self.sandbox, self.task = sandbox, task
         self._healthcheck()
         self.done = False
@@ -214,6 +221,7 @@ class HarborEnvironment(Environment):
         if self.sandbox is not None:
             sandbox, self.sandbox = self.sandbox, None
             sandbox.stop()
+            self._cleanup.done()
 
     # --------------------------------------------------------------------- tools
 

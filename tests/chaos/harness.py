@@ -26,8 +26,16 @@ STEP_TIMEOUT_S = 1.5
 class Bystander:
     """A healthy session stepping in a loop on its own connection, counting errors."""
 
-    def __init__(self, url: str, *, action: dict[str, Any], reset: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        action: dict[str, Any],
+        reset: dict[str, Any] | None = None,
+        timeout_s: float = 30.0,
+    ):
         self.url = url
+        self.timeout_s = timeout_s
         self.action = action
         self.reset_options = reset or {}
         self.steps = 0
@@ -36,7 +44,7 @@ class Bystander:
         self._thread = threading.Thread(target=self._run, name="bystander", daemon=True)
 
     def _run(self) -> None:
-        with SyncClient(self.url, timeout_s=30) as client:
+        with SyncClient(self.url, timeout_s=self.timeout_s) as client:
             while not self._stop.is_set():
                 try:
                     result = client.reset(**self.reset_options)
@@ -51,7 +59,7 @@ class Bystander:
 
     def __enter__(self) -> Bystander:
         self._thread.start()
-        self.wait_for_steps(3)
+        self.wait_for_steps(1, timeout_s=self.timeout_s * 3)
         return self
 
     def wait_for_steps(self, more: int, timeout_s: float = 60.0) -> None:
@@ -69,13 +77,16 @@ class Bystander:
 
 
 @contextlib.contextmanager
-def chaos_server(target: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def chaos_server(
+    target: str, *extra: str, env: dict[str, str] | None = None, start_timeout_s: float = 90.0
+) -> Iterator[str]:
     """``envbridge serve TARGET --step-timeout 1.5`` in a subprocess; yields its URL."""
     args = ("--step-timeout", str(STEP_TIMEOUT_S), "--log-level", "critical", *extra)
     with serving_process(
         lambda port: envbridge_cli("serve", target, "--port", str(port), *args),
         cwd=str(ROOT),
         env=env,
+        timeout_s=start_timeout_s,
     ) as url:
         yield url
 
