@@ -36,10 +36,10 @@ EXIT_FORCED = 1
 """Exit status when the watchdog had to force the exit."""
 
 
-def grace_s(shutdown_timeout_s: float) -> float:
-    """How long in-flight calls may finish after a signal (a third of the budget, at
-    most 3 s)."""
-    return min(3.0, shutdown_timeout_s / 3)
+def grace_s(shutdown_timeout_s: float) -> int:
+    """How long in-flight calls may finish after a signal: a third of the budget, whole
+    seconds (uvicorn's setting is an int), 1 to 3 s."""
+    return max(1, min(3, int(shutdown_timeout_s / 3)))
 
 
 class BoundedServer(uvicorn.Server):
