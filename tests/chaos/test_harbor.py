@@ -82,7 +82,7 @@ def test_a_hanging_command_times_out_and_sigterm_leaves_no_sandbox(tmp_path: Pat
     output = process_output(process)
     process.log.close()  # type: ignore[attr-defined]
     print(f"harbor local SIGTERM with a stuck command: exited {process.returncode} in {took:.2f} s")
-    assert took < 8, output
+    assert took < 11, output
     assert marked_processes(marker) == [], output
     assert sorted(p.name for p in tmp_path.iterdir()) == [], output
 

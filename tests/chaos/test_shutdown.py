@@ -61,7 +61,7 @@ def test_a_stuck_env_call_neither_holds_the_exit_nor_leaks(signum: int, target: 
     output = process_output(process)
     process.log.close()  # type: ignore[attr-defined]
     print(f"{target} {signal.Signals(signum).name}: exited {process.returncode} in {took:.2f} s")
-    assert took < SHUTDOWN_TIMEOUT_S + 2.0, output
+    assert took < SHUTDOWN_TIMEOUT_S + 5.0, output
     assert process.returncode in (0, 1), output
     leftovers = [item["folder"] for item in owned if Path(item["folder"]).exists()]
     leftovers += [item["pid"] for item in owned if alive(item["pid"])]
@@ -102,5 +102,5 @@ def test_the_watchdog_forces_the_exit_when_the_server_loop_itself_is_blocked() -
     print(f"InlineChaos (loop blocked) SIGTERM: exited {process.returncode} in {took:.2f} s")
     assert process.returncode == 1, output
     assert "did not finish within" in output
-    assert SHUTDOWN_TIMEOUT_S - 0.5 < took < SHUTDOWN_TIMEOUT_S + 2.0
+    assert SHUTDOWN_TIMEOUT_S - 0.5 < took < SHUTDOWN_TIMEOUT_S + 5.0
     assert not Path(owned["folder"]).exists() and not alive(owned["pid"])
