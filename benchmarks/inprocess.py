@@ -43,8 +43,9 @@ async def _envbridge_env(workload: Workload) -> tuple[Stepper, Callable[[], Awai
 
 async def _envbridge_core(workload: Workload) -> tuple[Stepper, Callable[[], Awaitable[Any]]]:
     from envbridge.spec import wire
+    from envbridge.spec.frames import handle_frame
     from envbridge.spec.modes import Mode
-    from envbridge.spec.session import Session, handle_frame
+    from envbridge.spec.session import Session
 
     from envbridge.targets import resolve_target
 

@@ -24,6 +24,7 @@ examples:
   envbridge check http://127.0.0.1:8000
   envbridge check http://127.0.0.1:8000 --quick --only http ws
   envbridge check http://127.0.0.1:8001 --mode production --junit conformance.xml
+  envbridge check http://127.0.0.1:8000 --html conformance.html
   envbridge check http://127.0.0.1:8000 --production-url http://127.0.0.1:8001
 """
 
@@ -61,6 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="run the fast subset (< 10 s)")
     parser.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument(
+        "--html", metavar="FILE", help="write the report as one self-contained HTML page"
+    )
     parser.add_argument(
         "--only",
         nargs="+",
@@ -173,6 +177,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         Path(args.json).write_text(reports.to_json(report) + "\n")
     if args.junit:
         Path(args.junit).write_text(reports.junit(report) + "\n")
+    if args.html:
+        from envbridge.conformance.html_report import render
+
+        Path(args.html).write_text(render(report) + "\n", encoding="utf-8")
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 

@@ -35,7 +35,11 @@ def catalogue() -> list[CheckSpec]:
     """Every registered check (imports the check modules on first use)."""
     from envbridge.conformance.checks import AREAS
 
-    return sorted(CATALOGUE, key=lambda spec: AREAS.index(spec.area))
+    order = list(AREAS)
+    unlisted = {spec.id for spec in CATALOGUE if spec.area not in AREAS}
+    if unlisted:
+        raise ValueError(f"checks {sorted(unlisted)} have an area missing from checks.AREAS")
+    return sorted(CATALOGUE, key=lambda spec: order.index(spec.area))
 
 
 def areas() -> list[str]:

@@ -1,8 +1,12 @@
 """envbridge: the common socket for agentic-RL environments.
 
 Public API: :func:`serve` (serve an environment factory), :func:`connect` (a client for
-any OpenEnv-compatible server). Heavy ecosystems (gymnasium, verifiers, docker) and the
-server stack are imported only when used, so ``import envbridge`` stays fast.
+any OpenEnv-compatible server), the clients (:class:`AsyncClient`, :class:`SyncClient`,
+:class:`Pool`), what an environment is made of (:class:`Environment`,
+:class:`Observation`, :class:`Tool`, ...) and the error tree (:class:`EnvbridgeError`
+and below; see :mod:`envbridge.spec.errors`). Heavy ecosystems (gymnasium, verifiers,
+docker) and the server stack are imported only when used, so ``import envbridge`` stays
+fast.
 """
 
 from __future__ import annotations
@@ -16,8 +20,30 @@ except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0+unknown"
 
 if TYPE_CHECKING:
-    from envbridge.pool import Pool, SyncPool
-    from envbridge.spec.client import AsyncClient
+    from envbridge.pool import ImageSource, Pool, ProcessSource, SyncPool, TargetSource, UrlSource
+    from envbridge.spec.client import AsyncClient, StepResult, SyncClient, ToolInfo
+    from envbridge.spec.environment import (
+        Environment,
+        EnvironmentMetadata,
+        Observation,
+        Tool,
+        ToolResult,
+    )
+    from envbridge.spec.errors import (
+        BatchingUnsupported,
+        ConnectionFailed,
+        EnvbridgeClientError,
+        EnvbridgeError,
+        EnvError,
+        HttpErrorCode,
+        InvalidAction,
+        ReplyTimeout,
+        ServerError,
+        ToolCallError,
+        ToolError,
+        ToolErrorType,
+        WSErrorCode,
+    )
 
 
 def serve(factory: Any, **kwargs: Any) -> None:
@@ -55,16 +81,87 @@ def connect(url: str | None = None, *, image: str | None = None, **kwargs: Any) 
     return AsyncClient(url, **kwargs)
 
 
-_LAZY = {"Pool": "envbridge.pool", "SyncPool": "envbridge.pool"}
-"""Public names imported on first use (``envbridge.Pool`` and friends)."""
+_LAZY: dict[str, str] = {
+    # clients
+    "AsyncClient": "envbridge.spec.client",
+    "SyncClient": "envbridge.spec.client",
+    "StepResult": "envbridge.spec.client",
+    "ToolInfo": "envbridge.spec.client",
+    "Pool": "envbridge.pool",
+    "SyncPool": "envbridge.pool",
+    "TargetSource": "envbridge.pool",
+    "ProcessSource": "envbridge.pool",
+    "ImageSource": "envbridge.pool",
+    "UrlSource": "envbridge.pool",
+    # writing an environment
+    "Environment": "envbridge.spec.environment",
+    "EnvironmentMetadata": "envbridge.spec.environment",
+    "Observation": "envbridge.spec.environment",
+    "Tool": "envbridge.spec.environment",
+    "ToolResult": "envbridge.spec.environment",
+    # the error tree (envbridge.spec.errors) and its codes
+    "EnvbridgeError": "envbridge.spec.errors",
+    "EnvError": "envbridge.spec.errors",
+    "InvalidAction": "envbridge.spec.errors",
+    "ToolError": "envbridge.spec.errors",
+    "EnvbridgeClientError": "envbridge.spec.errors",
+    "ConnectionFailed": "envbridge.spec.errors",
+    "ReplyTimeout": "envbridge.spec.errors",
+    "ServerError": "envbridge.spec.errors",
+    "BatchingUnsupported": "envbridge.spec.errors",
+    "ToolCallError": "envbridge.spec.errors",
+    "WSErrorCode": "envbridge.spec.errors",
+    "HttpErrorCode": "envbridge.spec.errors",
+    "ToolErrorType": "envbridge.spec.errors",
+}
+"""Public names imported on first use, so ``import envbridge`` stays cheap."""
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'envbridge' has no attribute {name!r}")
+    import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'envbridge' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
 
 
-__all__ = ["Pool", "SyncPool", "__version__", "connect", "serve"]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = [
+    "AsyncClient",
+    "BatchingUnsupported",
+    "ConnectionFailed",
+    "EnvError",
+    "EnvbridgeClientError",
+    "EnvbridgeError",
+    "Environment",
+    "EnvironmentMetadata",
+    "HttpErrorCode",
+    "ImageSource",
+    "InvalidAction",
+    "Observation",
+    "Pool",
+    "ProcessSource",
+    "ReplyTimeout",
+    "ServerError",
+    "StepResult",
+    "SyncClient",
+    "SyncPool",
+    "TargetSource",
+    "Tool",
+    "ToolCallError",
+    "ToolError",
+    "ToolErrorType",
+    "ToolInfo",
+    "ToolResult",
+    "UrlSource",
+    "WSErrorCode",
+    "__version__",
+    "connect",
+    "serve",
+]

@@ -23,6 +23,7 @@ targets:
 examples:
   envbridge serve envs.native.counter:CounterEnv --port 8000
   envbridge serve gym:CartPole-v1 --mode production
+  envbridge serve gym:CartPole-v1 --open          # and open http://127.0.0.1:8000/web
 """
 
 
@@ -114,6 +115,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open the /web page (play, watch, debug) in your browser once serving",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.set_defaults(func=_run_serve)
@@ -145,10 +151,14 @@ def _run_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(
         f"envbridge {__version__}: serving {args.target} ({args.mode} mode) on "
-        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs)",
+        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs, page /web)",
         file=sys.stderr,
         flush=True,
     )
+    if args.open:
+        from envbridge.browser import open_when_ready, page_url
+
+        open_when_ready(page_url(args.host, args.port))
     serve(
         factory,
         host=args.host,
@@ -194,11 +204,29 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     add_subcommand(sub)
 
 
+def _add_k8s(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "k8s",
+        help="Kubernetes manifests for envbridge images",
+        add_help=False,
+        prefix_chars="\0",  # every word, --help included, reaches the command's own parser
+    )
+    parser.add_argument("args", nargs="*")
+    parser.set_defaults(func=_run_k8s)
+
+
+def _run_k8s(args: argparse.Namespace) -> int:
+    from envbridge.k8s import main as k8s_main
+
+    return k8s_main(args.args)
+
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
     _add_harbor,
     _add_docker,
+    _add_k8s,
 ]
 """Each adds one subcommand; rooms append theirs here."""
 

@@ -1,8 +1,14 @@
 """Resolve a serve target string into an environment factory.
 
 Targets: ``module:factory`` (a class or callable returning an Environment), or a
-bridge prefix: ``gym:ID``, ``verifiers:NAME``, ``harbor:PATH``. A bridge registers
-itself here by prefix; its module exposes ``load_target(rest, options) -> factory``.
+bridge prefix: ``gym:ID``, ``verifiers:NAME``, ``harbor:PATH``. A bridge is an object
+(usually a module) meeting :class:`BridgeLoader`: ``load_target(rest, options) ->
+factory``. The built-in bridges are listed in :data:`BRIDGE_PREFIXES`; other packages
+add theirs through the ``envbridge.bridges`` entry-point group, the entry point's name
+being the prefix::
+
+    [project.entry-points."envbridge.bridges"]
+    mysim = "mysim.envbridge_bridge"     # then: envbridge serve mysim:level-1
 """
 
 from __future__ import annotations
@@ -11,7 +17,25 @@ import functools
 import importlib
 import sys
 from collections.abc import Callable
-from typing import Any
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+from envbridge.spec.environment import EnvFactory
+
+ENTRY_POINT_GROUP = "envbridge.bridges"
+"""Entry-point group where installed packages register bridges (name = prefix)."""
+
+
+@runtime_checkable
+class BridgeLoader(Protocol):
+    """What a bridge provides: turn the text after ``PREFIX:`` into a factory.
+
+    ``options`` come from ``--options`` JSON; raise ``ValueError`` (or
+    :class:`TargetError`) with a message saying what to fix.
+    """
+
+    def load_target(self, rest: str, options: dict[str, Any]) -> EnvFactory: ...
+
 
 BRIDGE_PREFIXES: dict[str, tuple[str, str]] = {
     "gym": ("envbridge.bridges.gymnasium", "gymnasium"),
@@ -34,22 +58,55 @@ def resolve_target(target: str, options: dict[str, Any] | None = None) -> Callab
             f"target {target!r} is not of the form module:factory, gym:ID, verifiers:NAME "
             "or harbor:PATH (example: envbridge serve envs.native.counter:CounterEnv)"
         )
-    if prefix in BRIDGE_PREFIXES:
-        module_name, extra = BRIDGE_PREFIXES[prefix]
+    bridge = _bridge(prefix, target)
+    if bridge is not None:
         try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise TargetError(
-                f"target {target!r} needs the {extra} bridge: pip install 'envbridge[{extra}]' "
-                f"({exc})"
-            ) from exc
-        try:
-            return module.load_target(rest, options)
+            return bridge.load_target(rest, options)
         except TargetError:
             raise
         except ValueError as exc:  # a bridge's "bad id / bad options" error
             raise TargetError(f"target {target!r}: {exc}") from exc
     return _adapting_gymnasium(_load_module_factory(prefix, rest, options))
+
+
+def _bridge(prefix: str, target: str) -> BridgeLoader | None:
+    """The bridge for ``prefix``: built-in first, then an installed entry point."""
+    if prefix in BRIDGE_PREFIXES:
+        module_name, extra = BRIDGE_PREFIXES[prefix]
+        try:
+            loaded: Any = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise TargetError(
+                f"target {target!r} needs the {extra} bridge: pip install 'envbridge[{extra}]' "
+                f"({exc})"
+            ) from exc
+        source = module_name
+    else:
+        found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == prefix]
+        if not found:
+            return None
+        try:
+            loaded = found[0].load()
+        except Exception as exc:
+            raise TargetError(
+                f"the {prefix!r} bridge ({found[0].value}, entry point group "
+                f"{ENTRY_POINT_GROUP}) failed to load: {type(exc).__name__}: {exc}"
+            ) from exc
+        source = found[0].value
+    if not isinstance(loaded, BridgeLoader):
+        raise TargetError(
+            f"the {prefix!r} bridge {source} has no load_target(rest, options); "
+            "a bridge must define it (see envbridge.targets.BridgeLoader)"
+        )
+    return loaded
+
+
+def installed_bridges() -> dict[str, str]:
+    """Prefix -> where its bridge comes from: built-ins, then installed entry points."""
+    bridges = {prefix: module for prefix, (module, _) in BRIDGE_PREFIXES.items()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        bridges.setdefault(ep.name, ep.value)
+    return bridges
 
 
 def _load_module_factory(module_name: str, attr: str, options: dict[str, Any]) -> Callable[[], Any]:

@@ -20,8 +20,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from envbridge.spec.errors import WSErrorCode
-from envbridge.spec.session import ProtocolError, Session
+from envbridge.spec.errors import ProtocolError, WSErrorCode
+from envbridge.spec.session import Session
 
 BATCH_VERSION = 1
 MAX_BATCH_SESSIONS = 1024
@@ -55,11 +55,11 @@ class BatchSessions:
         try:
             for _ in range(count):
                 session = await self._create()
-                session.attached = True
+                session.attach()
                 opened.append(session)
         except ProtocolError:
             for session in opened:
-                session.attached = False
+                await session.detach()
                 await self._close(session.id)
             raise
         self.sessions.update((s.id, s) for s in opened)
@@ -129,7 +129,7 @@ class BatchSessions:
         for session_id in ids:
             session = self.sessions.pop(session_id, None) if isinstance(session_id, str) else None
             if session is not None:
-                session.attached = False
+                await session.detach()
                 await self._close(session_id)
                 closed.append(session_id)
         return {"closed": closed}

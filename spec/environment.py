@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
+
+from envbridge.spec.errors import EnvError as EnvError  # re-exported: older import path
+from envbridge.spec.errors import InvalidAction as InvalidAction
+from envbridge.spec.errors import ToolError
 
 JSONValue = Any
 """Anything ``json.dumps`` accepts (dicts, lists, str, int, float, bool, None)."""
@@ -81,36 +85,6 @@ class EnvironmentMetadata:
     readme_content: str | None = None
     author: str | None = None
     documentation_url: str | None = None
-
-
-class EnvError(Exception):
-    """Base of the errors an environment raises on purpose; each maps to a wire code."""
-
-
-class InvalidAction(EnvError):
-    """The action does not fit the action space; becomes ``VALIDATION_ERROR``.
-
-    ``errors`` are pydantic-style dicts (``type``, ``loc``, ``msg``, ``input``) so that
-    clients see the same shape whatever produced the error.
-    """
-
-    def __init__(self, message: str, errors: list[dict[str, JSONValue]] | None = None):
-        super().__init__(message)
-        self.errors = errors or [
-            {"type": "value_error", "loc": ["action"], "msg": message, "input": None}
-        ]
-
-
-class ToolError(EnvError):
-    """A tool failed; reported in-band (``observation.error`` / MCP ``isError``).
-
-    ``error_type`` follows OpenEnv: ``tool_not_found``, ``invalid_args``,
-    ``execution_error`` or ``timeout``.
-    """
-
-    def __init__(self, message: str, error_type: str = "execution_error"):
-        super().__init__(message)
-        self.error_type = error_type
 
 
 class Environment:
@@ -194,8 +168,11 @@ class Environment:
         return None
 
 
-EnvFactory = Any
-"""A zero-argument callable (usually the class itself) returning a new Environment.
+class EnvFactory(Protocol):
+    """A zero-argument callable (usually the class itself) returning a new Environment.
 
-The server calls it once per session; each session owns its environment.
-"""
+    The server calls it once per session; each session owns its environment. Class
+    attributes ``blocking`` and ``concurrent_sessions`` are read from it when present.
+    """
+
+    def __call__(self) -> Environment: ...

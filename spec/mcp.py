@@ -10,12 +10,13 @@ Two dialects answer from one code path:
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any, Literal, Protocol
 
 from envbridge.spec import wire
 from envbridge.spec.environment import ToolError
-from envbridge.spec.errors import JsonRpcErrorCode
+from envbridge.spec.errors import JsonRpcErrorCode, RpcError, ToolErrorType
 from envbridge.spec.session import ProtocolError, Session
 
 Dialect = Literal["openenv", "mcp"]
@@ -41,16 +42,6 @@ class SessionHost(Protocol):
     def temporary(self) -> AbstractAsyncContextManager[Session]: ...
 
 
-class RpcError(Exception):
-    """A JSON-RPC error response."""
-
-    def __init__(self, code: int, message: str, data: Any = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
-
-
 def response(request_id: Any, result: Any) -> dict[str, Any]:
     """A JSON-RPC success response."""
     return {"jsonrpc": "2.0", "id": request_id, "result": result}
@@ -66,6 +57,28 @@ def error_response(request_id: Any, code: int, message: str, data: Any = None) -
 
 
 _ALLOWED_KEYS = {"jsonrpc", "method", "params", "id"}
+
+
+def decode_request(payload: str | bytes, unit: str) -> Any:
+    """The JSON-RPC request in one frame or body; :class:`RpcError` for bad JSON or a batch.
+
+    ``unit`` names what carries one request ("frame", "POST") for the batch message.
+    """
+    try:
+        request = wire.decode(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise RpcError(JsonRpcErrorCode.PARSE_ERROR, "Parse error") from None
+    if isinstance(request, list):
+        raise RpcError(
+            JsonRpcErrorCode.INVALID_REQUEST,
+            f"Invalid Request: batch requests are not supported; send one request per {unit}",
+        )
+    return request
+
+
+def is_initialize(request: Any) -> bool:
+    """True for an MCP ``initialize`` request (it opens the standard MCP dialect)."""
+    return isinstance(request, dict) and request.get("method") == "initialize"
 
 
 def validate_request(request: Any) -> tuple[Any, str, dict[str, Any]]:
@@ -130,6 +143,85 @@ async def dispatch(
         return error_response(request_id, exc.code, exc.message, exc.data)
 
 
+MethodHandler = Callable[["_Call"], Awaitable[Any]]
+
+
+class _Call:
+    """One method call's context, handed to its handler."""
+
+    __slots__ = ("dialect", "host", "params", "session")
+
+    def __init__(
+        self,
+        host: SessionHost,
+        params: dict[str, Any],
+        session: Session | None,
+        dialect: Dialect,
+    ):
+        self.host = host
+        self.params = params
+        self.session = session
+        self.dialect = dialect
+
+
+async def _initialize(call: _Call) -> Any:
+    return {
+        "protocolVersion": negotiate_version(call.params.get("protocolVersion")),
+        "capabilities": {"tools": {"listChanged": False}},
+        "serverInfo": {"name": call.host.server_name, "version": call.host.server_version},
+    }
+
+
+async def _ping(call: _Call) -> Any:
+    return {}
+
+
+async def _tools_list(call: _Call) -> Any:
+    async with _target_session(call.host, call.params, call.session) as target:
+        return {"tools": [wire.tool_for_mcp_list(t) for t in _tools_of(target)]}
+
+
+async def _session_create(call: _Call) -> Any:
+    if call.session is not None:
+        return {"session_id": call.session.id}
+    params = call.params
+    reset_data: dict[str, Any] = {k: params[k] for k in ("seed", "options") if k in params}
+    try:
+        created = await call.host.create(reset_data=reset_data)
+    except ProtocolError as exc:
+        raise RpcError(JsonRpcErrorCode.SERVER_ERROR, exc.message, exc.extras or None) from None
+    return {"session_id": created.id}
+
+
+async def _session_close(call: _Call) -> Any:
+    session_id = call.params.get("session_id")
+    if not isinstance(session_id, str):
+        raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, "Missing 'session_id' in params")
+    if call.session is not None and call.session.id == session_id:
+        raise RpcError(
+            JsonRpcErrorCode.INVALID_REQUEST,
+            "cannot close the connection's own session; close the connection instead",
+        )
+    if not await call.host.close(session_id):
+        raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, f"Unknown session_id: {session_id}")
+    return {"session_id": session_id, "closed": True}
+
+
+async def _tools_call(call: _Call) -> Any:
+    return await _call_tool(call.host, call.params, call.session, call.dialect)
+
+
+METHODS: dict[str, MethodHandler] = {
+    "initialize": _initialize,
+    "ping": _ping,
+    "tools/list": _tools_list,
+    "tools/call": _tools_call,
+    "openenv/session/create": _session_create,
+    "openenv/session/close": _session_close,
+}
+"""JSON-RPC method -> handler (``notifications/*`` are acknowledged with ``{}``)."""
+
+
 async def _run_method(
     host: SessionHost,
     method: str,
@@ -137,40 +229,9 @@ async def _run_method(
     session: Session | None,
     dialect: Dialect,
 ) -> Any:
-    if method == "initialize":
-        return {
-            "protocolVersion": negotiate_version(params.get("protocolVersion")),
-            "capabilities": {"tools": {"listChanged": False}},
-            "serverInfo": {"name": host.server_name, "version": host.server_version},
-        }
-    if method == "ping":
-        return {}
-    if method == "tools/list":
-        async with _target_session(host, params, session) as target:
-            return {"tools": [wire.tool_for_mcp_list(t) for t in _tools_of(target)]}
-    if method == "tools/call":
-        return await _call_tool(host, params, session, dialect)
-    if method == "openenv/session/create":
-        if session is not None:
-            return {"session_id": session.id}
-        reset_data: dict[str, Any] = {k: params[k] for k in ("seed", "options") if k in params}
-        try:
-            created = await host.create(reset_data=reset_data)
-        except ProtocolError as exc:
-            raise RpcError(JsonRpcErrorCode.SERVER_ERROR, exc.message, exc.extras or None) from None
-        return {"session_id": created.id}
-    if method == "openenv/session/close":
-        session_id = params.get("session_id")
-        if not isinstance(session_id, str):
-            raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, "Missing 'session_id' in params")
-        if session is not None and session.id == session_id:
-            raise RpcError(
-                JsonRpcErrorCode.INVALID_REQUEST,
-                "cannot close the connection's own session; close the connection instead",
-            )
-        if not await host.close(session_id):
-            raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, f"Unknown session_id: {session_id}")
-        return {"session_id": session_id, "closed": True}
+    handler = METHODS.get(method)
+    if handler is not None:
+        return await handler(_Call(host, params, session, dialect))
     if method.startswith("notifications/"):
         return {}
     raise RpcError(JsonRpcErrorCode.METHOD_NOT_FOUND, f"Method not found: {method}")
@@ -197,7 +258,7 @@ async def _call_tool(
             result = await target.call_tool(name, arguments)
         except ToolError as exc:
             if dialect == "mcp":
-                if exc.error_type == "tool_not_found":
+                if exc.error_type == ToolErrorType.TOOL_NOT_FOUND:
                     raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, str(exc)) from None
                 return wire.tool_result_mcp(str(exc), is_error=True)
             raise RpcError(
@@ -208,30 +269,17 @@ async def _call_tool(
     return wire.tool_result_openenv(result.data)
 
 
-class _Borrowed:
-    """Async context manager yielding an existing session unchanged."""
-
-    def __init__(self, session: Session):
-        self.session = session
-
-    async def __aenter__(self) -> Session:
-        return self.session
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
 def _target_session(
     host: SessionHost, params: dict[str, Any], session: Session | None
 ) -> AbstractAsyncContextManager[Session]:
     if session is not None:
-        return _Borrowed(session)
+        return nullcontext(session)
     session_id = params.get("session_id")
     if session_id is not None:
         found = host.get(session_id) if isinstance(session_id, str) else None
         if found is None:
             raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, f"Unknown session_id: {session_id}")
-        return _Borrowed(found)
+        return nullcontext(found)
     return _TemporaryOrError(host)
 
 
@@ -251,4 +299,12 @@ class _TemporaryOrError:
         await self._cm.__aexit__(*exc)  # type: ignore[arg-type]
 
 
-__all__ = ["Dialect", "RpcError", "SessionHost", "dispatch"]
+__all__ = [
+    "METHODS",
+    "Dialect",
+    "RpcError",
+    "SessionHost",
+    "decode_request",
+    "dispatch",
+    "is_initialize",
+]

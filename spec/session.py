@@ -7,46 +7,34 @@ same methods, so simulation and production behave the same by construction.
 
 Errors are raised as :class:`ProtocolError` (a wire code plus a message); each
 transport renders them in its own shape (WS error frame, HTTP status, JSON-RPC error).
+What the environment raises is mapped in one place, :func:`env_errors`. The lifecycle
+is a :class:`Phase` moved only by ``attach``/``detach``/``close``; the ``/ws`` frame
+dispatcher lives in :mod:`envbridge.spec.frames`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import inspect
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from envbridge.spec import wire
 from envbridge.spec.containment import CallTimedOut, EnvironmentAborted, describe, must_contain
 from envbridge.spec.environment import Environment, InvalidAction, ToolError, ToolResult
-from envbridge.spec.errors import FATAL_WS_CODES, WSErrorCode
-from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest, WSIncoming
+from envbridge.spec.errors import ProtocolError, ToolErrorType, WSErrorCode
+from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest
 from envbridge.spec.modes import Mode
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 log = logging.getLogger("envbridge.session")
 
-_frame_adapter: TypeAdapter[Any] = TypeAdapter(WSIncoming)
 _ENV_METHODS = ("reset", "step", "state", "call_tool", "close")
-
-
-class ProtocolError(Exception):
-    """A failure with a wire code; ``extras`` join the error payload."""
-
-    def __init__(self, code: WSErrorCode, message: str, **extras: Any):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extras = extras
-
-    def payload(self) -> dict[str, Any]:
-        """The ``data`` of a WS error frame."""
-        return {"message": self.message, "code": self.code.value, **self.extras}
 
 
 def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -57,7 +45,8 @@ def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def _invalid(message: str, errors: list[dict[str, Any]]) -> ProtocolError:
+def invalid(message: str, errors: list[dict[str, Any]]) -> ProtocolError:
+    """A VALIDATION_ERROR carrying pydantic-style ``errors``."""
     return ProtocolError(WSErrorCode.VALIDATION_ERROR, message, errors=errors)
 
 
@@ -65,6 +54,67 @@ def execution_error(exc: BaseException, during: str) -> ProtocolError:
     """Wrap an unexpected environment exception; the session survives it."""
     log.warning("environment raised during %s", during, exc_info=exc)
     return ProtocolError(WSErrorCode.EXECUTION_ERROR, f"{during} failed: {describe(exc)}")
+
+
+class env_errors:
+    """Map what environment code raises to wire errors, in this one place.
+
+    :class:`InvalidAction` becomes ``VALIDATION_ERROR``; a :class:`ProtocolError` passes
+    through; anything else becomes ``EXECUTION_ERROR`` (logged; the session survives),
+    ``SystemExit`` and ``KeyboardInterrupt`` raised by env code included.
+    A plain class rather than ``@contextmanager``: it sits on the per-step hot path, and
+    one instance per call site is reused.
+    """
+
+    __slots__ = ("during",)
+
+    def __init__(self, during: str):
+        self.during = during
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> Literal[False]:
+        if exc is None or isinstance(exc, ProtocolError):
+            return False
+        if not isinstance(exc, Exception):
+            if not must_contain(exc):
+                return False  # cancellation: the server's own
+        elif isinstance(exc, InvalidAction):
+            raise invalid(str(exc), exc.errors) from None
+        raise execution_error(exc, self.during) from exc
+
+
+_PARSING = env_errors("parse_action")
+_STEPPING = env_errors("step")
+
+
+class Phase(enum.Enum):
+    """Where a session is in its life; only :class:`Session`'s own methods move it.
+
+    ``IDLE`` -attach()-> ``ATTACHED`` -detach()-> ``IDLE`` -close()-> ``CLOSED``;
+    ``close()`` while ``ATTACHED`` -> ``CLOSING``, and the next ``detach()`` closes.
+    """
+
+    IDLE = "idle"
+    """Alive and held by no connection (named HTTP and MCP sessions); the reaper may close it."""
+    ATTACHED = "attached"
+    """A live connection (a WebSocket, a batch) holds it; never reaped."""
+    CLOSING = "closing"
+    """Closed by request while attached: the environment closes when the connection lets go."""
+    CLOSED = "closed"
+    """The environment is closed."""
+
+
+class Episode(enum.Enum):
+    """The episode bookkeeping the mode rules read."""
+
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    DONE = "done"
+
+
+_RUNNING, _DONE = Episode.RUNNING, Episode.DONE
 
 
 class Session:
@@ -80,14 +130,9 @@ class Session:
         self.mode = mode
         self.episode_id: str | None = None
         self.step_count = 0
-        self.started = False
-        self.done = False
-        self.attached = False
-        """True while a live connection (WS) holds this session; the reaper skips it."""
+        self.phase = Phase.IDLE
+        self.episode = Episode.NOT_STARTED
         self.last_active = time.monotonic()
-        self.closed = False
-        self.close_requested = False
-        """Closed by request while attached: close when the connection lets go."""
         self._lock = asyncio.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._async = {
@@ -134,6 +179,45 @@ class Session:
     def _touch(self) -> None:
         self.last_active = time.monotonic()
 
+    # ---------------------------------------------------------------------- lifecycle
+
+    @property
+    def attached(self) -> bool:
+        """True while a live connection holds this session (the reaper skips it)."""
+        return self.phase in (Phase.ATTACHED, Phase.CLOSING)
+
+    @property
+    def closed(self) -> bool:
+        """True once the environment is closed."""
+        return self.phase is Phase.CLOSED
+
+    @property
+    def started(self) -> bool:
+        """True once an episode has begun."""
+        return self.episode is not Episode.NOT_STARTED
+
+    @property
+    def done(self) -> bool:
+        """True when the current episode has ended."""
+        return self.episode is Episode.DONE
+
+    def _end_episode_if(self, done: bool) -> None:
+        self.episode = _DONE if done else _RUNNING
+
+    def attach(self) -> None:
+        """A connection takes this session; SESSION_ERROR if one already holds it."""
+        if self.phase is not Phase.IDLE:
+            problem = "is closed" if self.closed else "already has a WebSocket attached"
+            raise ProtocolError(WSErrorCode.SESSION_ERROR, f"session {self.id!r} {problem}")
+        self.phase = Phase.ATTACHED
+
+    async def detach(self) -> None:
+        """The connection lets go; a close requested meanwhile happens now."""
+        if self.phase is Phase.CLOSING:
+            await self._close_env()
+        elif self.phase is Phase.ATTACHED:
+            self.phase = Phase.IDLE
+
     def _require_simulation(self, operation: str) -> None:
         if self.mode is Mode.PRODUCTION:
             raise ProtocolError(
@@ -155,19 +239,19 @@ class Session:
 
         ``reset_data`` (seed, options) comes from ``openenv/session/create`` params.
         """
-        if self.mode is Mode.PRODUCTION and not self.started:
+        if self.mode is Mode.PRODUCTION and self.episode is Episode.NOT_STARTED:
             await self._reset(reset_data or {})
 
     async def _reset(self, data: dict[str, Any]) -> dict[str, Any]:
         try:
             request = ResetRequest.model_validate(data)
         except ValidationError as exc:
-            raise _invalid("Invalid reset data", validation_errors(exc)) from None
+            raise invalid("Invalid reset data", validation_errors(exc)) from None
         options = dict(request.model_extra or {})
         nested = options.pop("options", None)
         if nested is not None:
             if not isinstance(nested, dict):
-                raise _invalid(
+                raise invalid(
                     "Invalid reset data",
                     [
                         {
@@ -182,26 +266,21 @@ class Session:
         episode_id = request.episode_id or str(uuid.uuid4())
         async with self._lock:
             self._touch()
-            try:
+            with env_errors("reset"):
                 obs = await self._call(
                     "reset", seed=request.seed, episode_id=episode_id, options=options or None
                 )
-            except InvalidAction as exc:
-                raise _invalid(str(exc), exc.errors) from None
-            except Exception as exc:
-                raise execution_error(exc, "reset") from exc
             reply = self._encode_envelope(obs, "reset")
             self.episode_id = episode_id
             self.step_count = 0
-            self.started = True
-            self.done = bool(obs.done)
+            self._end_episode_if(bool(obs.done))
             return reply
 
     async def step(self, data: Any) -> dict[str, Any]:
         """Apply one action (or a ``list_tools`` / ``call_tool`` action)."""
         self._require_simulation("step")
         if not isinstance(data, dict):
-            raise _invalid(
+            raise invalid(
                 "Invalid message",
                 [
                     {
@@ -220,32 +299,20 @@ class Session:
         async with self._lock:
             self._touch()
             self._check_episode_open()
-            try:
+            with _PARSING:
                 action = self.env.parse_action(data)
-            except InvalidAction as exc:
-                raise _invalid(str(exc), exc.errors) from None
-            except BaseException as exc:
-                if not isinstance(exc, Exception) and not must_contain(exc):
-                    raise
-                raise execution_error(exc, "parse_action") from exc
-            try:
+            with _STEPPING:
                 obs = await self._call("step", action)
-            except InvalidAction as exc:
-                raise _invalid(str(exc), exc.errors) from None
-            except Exception as exc:
-                raise execution_error(exc, "step") from exc
             reply = self._encode_envelope(obs, "step")
             self.step_count += 1
-            self.done = bool(obs.done)
+            self.episode = _DONE if obs.done else _RUNNING  # inline: the hot path
             return reply
 
     async def state(self) -> dict[str, Any]:
         """Episode id, step count and the env's own state fields."""
         self._require_simulation("state")
-        try:
+        with env_errors("state"):
             env_state = await self._call("state")
-        except Exception as exc:
-            raise execution_error(exc, "state") from exc
         if not isinstance(env_state, dict):
             raise ProtocolError(
                 WSErrorCode.EXECUTION_ERROR,
@@ -254,11 +321,13 @@ class Session:
         return {**env_state, "episode_id": self.episode_id, "step_count": self.step_count}
 
     def _check_episode_open(self) -> None:
-        if not self.started and not self.env.allow_step_before_reset:
+        if self.episode is _RUNNING:  # the common case: one comparison
+            return
+        if self.episode is Episode.NOT_STARTED and not self.env.allow_step_before_reset:
             raise ProtocolError(
                 WSErrorCode.EPISODE_NOT_STARTED, "no episode yet: send reset before step"
             )
-        if self.done and not self.env.allow_step_after_done:
+        if self.episode is Episode.DONE and not self.env.allow_step_after_done:
             raise ProtocolError(
                 WSErrorCode.EPISODE_DONE,
                 "the episode is over (done=true): send reset to start a new one",
@@ -275,32 +344,28 @@ class Session:
 
     def tools(self) -> list[Any]:
         """The env's tools (read fresh: some envs change them per episode)."""
-        try:
+        with env_errors("tools"):
             return list(self.env.tools())
-        except BaseException as exc:
-            if not isinstance(exc, Exception) and not must_contain(exc):
-                raise
-            raise execution_error(exc, "tools") from exc
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
         """Run a tool; raises :class:`ToolError` for in-band failures (also unknown tools)."""
         async with self._lock:
             self._touch()
             if name not in {tool.name for tool in self.tools()}:
-                raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
+                raise ToolError(f"Unknown tool: {name!r}", ToolErrorType.TOOL_NOT_FOUND)
             try:
                 return wire.as_tool_result(await self._call("call_tool", name, arguments))
             except ToolError:
                 raise
             except Exception as exc:
                 log.warning("tool %s raised", name, exc_info=exc)
-                raise ToolError(describe(exc), "execution_error") from exc
+                raise ToolError(describe(exc), ToolErrorType.EXECUTION_ERROR) from exc
 
     def _list_tools_step(self, data: dict[str, Any]) -> dict[str, Any]:
         try:
             ListToolsAction.model_validate(data)
         except ValidationError as exc:
-            raise _invalid("Invalid message", validation_errors(exc)) from None
+            raise invalid("Invalid message", validation_errors(exc)) from None
         self._touch()
         tools = [wire.tool_for_step_list(tool) for tool in self.tools()]
         return {"observation": {"tools": tools, "metadata": {}}, "reward": None, "done": False}
@@ -309,7 +374,7 @@ class Session:
         try:
             action = CallToolAction.model_validate(data)
         except ValidationError as exc:
-            raise _invalid("Invalid message", validation_errors(exc)) from None
+            raise invalid("Invalid message", validation_errors(exc)) from None
         self._check_episode_open()
         observation: dict[str, Any] = {"tool_name": action.tool_name, "metadata": {}}
         reward = None
@@ -324,16 +389,24 @@ class Session:
             observation["error"] = None
             reward, done = wire.clean_reward(result.reward), bool(result.done)
         self.step_count += 1
-        self.done = self.done or done
+        if done:
+            self.episode = Episode.DONE
         return {"observation": observation, "reward": reward, "done": done}
 
     # -------------------------------------------------------------------------- closing
 
     async def close(self) -> None:
-        """Close the environment once; errors are logged, never raised."""
-        if self.closed:
-            return
-        self.closed = True
+        """Close the environment once (deferred to :meth:`detach` while attached).
+
+        Errors in the environment's ``close`` are logged, never raised.
+        """
+        if self.phase is Phase.ATTACHED:
+            self.phase = Phase.CLOSING
+        elif self.phase is Phase.IDLE:
+            await self._close_env()
+
+    async def _close_env(self) -> None:
+        self.phase = Phase.CLOSED
         try:
             await self._call("close")
         except Exception:
@@ -343,107 +416,13 @@ class Session:
                 self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-# ------------------------------------------------------------------ the /ws frame dispatcher
-
-MCPHandler = Callable[[Session, Any], Any]
-"""``async (session, jsonrpc_request) -> jsonrpc_response`` supplied by the transport."""
-
-ExtensionHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-"""``async (data) -> reply data`` for an extension frame type (e.g. batching)."""
-
-
-class FrameReply:
-    """What a frame produced: text to send (or None) and whether to close after."""
-
-    __slots__ = ("close", "text")
-
-    def __init__(self, text: str | None, close: bool = False):
-        self.text = text
-        self.close = close
-
-
-def error_frame(error: ProtocolError) -> FrameReply:
-    """Render a protocol error as a WS error frame (fatal codes close the session)."""
-    text = wire.encode_lenient({"type": "error", "data": error.payload()})
-    return FrameReply(text, close=error.code in FATAL_WS_CODES)
-
-
-_SIMPLE_KEYS = {"type", "data"}
-
-
-async def handle_frame(
-    session: Session,
-    text: str | bytes,
-    mcp: MCPHandler,
-    extensions: dict[str, ExtensionHandler] | None = None,
-) -> FrameReply:
-    """Decode one ``/ws`` frame, dispatch it, and encode the single reply.
-
-    ``extensions`` maps extra frame types (``{"type": T, "data": {...}}``) to handlers;
-    their errors never close the connection.
-    """
-    try:
-        message = wire.decode(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return error_frame(ProtocolError(WSErrorCode.INVALID_JSON, f"Invalid JSON: {exc}"))
-    try:
-        kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "step" and message.keys() == _SIMPLE_KEYS and type(message["data"]) is dict:
-            payload = await session.step(message["data"])  # the hot path: no pydantic
-            return FrameReply(_encode_reply({"type": "observation", "data": payload}))
-        if extensions and isinstance(kind, str) and kind in extensions:
-            return await _extension(extensions[kind], kind, message)
-        if kind not in ("reset", "step", "state", "close", "mcp"):
-            if not isinstance(message, dict):
-                raise _invalid(
-                    "Invalid message",
-                    [
-                        {
-                            "type": "dict_type",
-                            "loc": [],
-                            "msg": "a frame must be a JSON object",
-                            "input": message,
-                        }
-                    ],
-                )
-            raise ProtocolError(WSErrorCode.UNKNOWN_TYPE, f"Unknown message type: {kind or ''}")
-        try:
-            frame = _frame_adapter.validate_python(message)
-        except ValidationError as exc:
-            raise _invalid("Invalid message", validation_errors(exc)) from None
-        if kind == "close":
-            return FrameReply(None, close=True)
-        if kind == "reset":
-            reply = {"type": "observation", "data": await session.reset(frame.data)}
-        elif kind == "step":
-            reply = {"type": "observation", "data": await session.step(frame.data)}
-        elif kind == "state":
-            reply = {"type": "state", "data": await session.state()}
-        else:
-            reply = {"type": "mcp", "data": await mcp(session, frame.data)}
-        return FrameReply(_encode_reply(reply))
-    except ProtocolError as exc:
-        return error_frame(exc)
-
-
-async def _extension(handler: ExtensionHandler, kind: str, message: dict[str, Any]) -> FrameReply:
-    if message.keys() != _SIMPLE_KEYS or not isinstance(message["data"], dict):
-        error = _invalid(f'a {kind} frame is {{"type": "{kind}", "data": {{...}}}}', [])
-        return FrameReply(error_frame(error).text)
-    try:
-        return FrameReply(_encode_reply({"type": kind, "data": await handler(message["data"])}))
-    except ProtocolError as exc:
-        return FrameReply(
-            error_frame(exc).text
-        )  # never fatal: the connection's own session is fine
-
-
-def _encode_reply(reply: dict[str, Any]) -> str:
-    try:
-        return wire.encode(reply)
-    except (ValueError, TypeError) as exc:
-        raise ProtocolError(
-            WSErrorCode.EXECUTION_ERROR,
-            f"the environment returned a value JSON cannot carry ({exc}); NaN and Infinity "
-            "are not JSON: encode them as null or strings",
-        ) from None
+__all__ = [
+    "Episode",
+    "Phase",
+    "ProtocolError",
+    "Session",
+    "env_errors",
+    "execution_error",
+    "invalid",
+    "validation_errors",
+]

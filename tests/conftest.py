@@ -1,4 +1,4 @@
-"""Suite-wide fixtures: the repo root on sys.path (for envs/), leak accounting."""
+"""Suite-wide fixtures: the repo root on sys.path (for envs/), leak accounting, the browser."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ if str(ROOT) not in sys.path:
 
 
 import pytest  # noqa: E402
+
+# One real headless Chromium per run, for the /web page tests (tests/web, harbor's too).
+from tests.web.fixtures import browser, screenshot_dir, web  # noqa: E402, F401
 
 
 @pytest.fixture

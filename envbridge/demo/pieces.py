@@ -22,6 +22,7 @@ from envbridge.demo.policies import (
     HarborOracle,
     Policy,
 )
+from envbridge.pool.sources import ProcessSource, Source, TargetSource
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 """The source checkout (its ``envs/`` holds the sample environments)."""
@@ -39,8 +40,8 @@ class Piece:
     """Modules that must be importable."""
     missing: str
     """What to call it when a module is missing: "skipped: <missing> not installed yet"."""
-    server: dict[str, Any]
-    """``Pool.add`` keyword arguments that start its server."""
+    server: Callable[[], Source]
+    """Makes the pool source that starts its server."""
     sessions: int
     policy: Callable[[int], Policy]
     """sessions -> the policy acting in them."""
@@ -124,7 +125,7 @@ def pieces(quick: bool, docker: bool = False) -> list[Piece]:
             source="gym:CartPole-v1 served by envbridge's Gymnasium bridge",
             needs=("gymnasium", "envbridge.bridges.gymnasium"),
             missing="the Gymnasium bridge (envbridge[gymnasium])",
-            server={"target": "gym:CartPole-v1"},
+            server=lambda: TargetSource("gym:CartPole-v1", cwd=ROOT),
             sessions=learners,
             policy=lambda n: CartPoleLearner(n),
         ),
@@ -134,7 +135,9 @@ def pieces(quick: bool, docker: bool = False) -> list[Piece]:
             "served by envbridge's verifiers bridge",
             needs=("verifiers", "envbridge.bridges.verifiers"),
             missing="the verifiers bridge (envbridge[verifiers])",
-            server={"target": "verifiers:vf-guess", "env": _pythonpath(ROOT / VF_GUESS)},
+            server=lambda: TargetSource(
+                "verifiers:vf-guess", cwd=ROOT, env=_pythonpath(ROOT / VF_GUESS)
+            ),
             sessions=2 if quick else 4,
             policy=lambda n: BinarySearchGuesser(),
             files=(VF_GUESS,),
@@ -145,7 +148,9 @@ def pieces(quick: bool, docker: bool = False) -> list[Piece]:
             f"tests/test.sh) served by envbridge's harbor bridge in {sandboxes}",
             needs=("envbridge.bridges.harbor",),
             missing="the harbor bridge (envbridge[harbor])",
-            server={"target": f"harbor:{ROOT / HARBOR_TASKS}", "options": harbor_options},
+            server=lambda: TargetSource(
+                f"harbor:{ROOT / HARBOR_TASKS}", options=harbor_options, cwd=ROOT
+            ),
             sessions=2,
             policy=lambda n: HarborOracle(ROOT / HARBOR_TASKS),
             files=(HARBOR_TASKS,),
@@ -157,10 +162,11 @@ def pieces(quick: bool, docker: bool = False) -> list[Piece]:
             "library and served by its own create_app under uvicorn",
             needs=("openenv", "fastmcp", "envs.openenv_native"),
             missing="the official openenv library (pip install openenv==0.10.0)",
-            server={
-                "command": _uvicorn("envs.openenv_native.counter_app:app"),
-                "env": {"ENABLE_WEB_INTERFACE": "false"},
-            },
+            server=lambda: ProcessSource(
+                _uvicorn("envs.openenv_native.counter_app:app"),
+                cwd=ROOT,
+                env={"ENABLE_WEB_INTERFACE": "false"},
+            ),
             sessions=2 if quick else 4,
             policy=lambda n: CountUp(),
         ),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from envbridge.demo import checks
 from envbridge.demo.console import ProgressBar, table
-from envbridge.demo.pieces import ROOT, Piece, pieces
+from envbridge.demo.pieces import Piece, pieces
 from envbridge.demo.training import EnvRun, train
 from envbridge.pool import Pool, PoolError
 
@@ -68,7 +68,7 @@ async def _demo(candidates: list[Piece], quick: bool, episodes: int, seconds: fl
         return 1
     pool = Pool()
     for piece in chosen:
-        pool.add(**piece.server, sessions=piece.sessions, name=piece.name, cwd=ROOT)
+        pool.add(piece.server(), sessions=piece.sessions, name=piece.name)
     try:
         print(f"\n[2/4] starting {len(chosen)} server(s) through envbridge.Pool ...", flush=True)
         t = time.monotonic()

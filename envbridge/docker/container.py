@@ -74,8 +74,11 @@ def start_container(
     health_timeout_s: float = 60.0,
     labels: dict[str, str] | None = None,
     client: docker.DockerClient | None = None,
+    host: str = "127.0.0.1",
 ) -> RunningContainer:
-    """Run ``image`` with port 8000 on ``127.0.0.1:port`` (free port if None), wait healthy.
+    """Run ``image`` with port 8000 on ``host:port`` (free port if None), wait healthy.
+
+    ``host`` is loopback unless a cluster engine publishes the server on a node's address.
 
     ``command`` overrides the image's command. On any failure (start, early exit, health
     timeout, Ctrl-C) the container is removed before the error propagates.
@@ -97,7 +100,7 @@ def start_container(
             command,
             name=name,
             detach=True,
-            ports={f"{CONTAINER_PORT}/tcp": ("127.0.0.1", port)},
+            ports={f"{CONTAINER_PORT}/tcp": (host, port)},
             environment=environment or {},
             labels={MANAGED_LABEL: "1", **(labels or {})},
             **run_options,
@@ -109,7 +112,7 @@ def start_container(
         _remove_by_name(client, name)
         raise
     try:
-        url = f"http://127.0.0.1:{_published_port(container)}"
+        url = f"http://{host}:{_published_port(container)}"
         _wait_healthy(container, url, health_timeout_s)
     except BaseException:
         _remove(container, timeout_s=0)

@@ -7,6 +7,20 @@ connection when it offers the ``batch`` extension, and reconnect after drops.
 
 from envbridge.pool.async_pool import Pool
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats, SessionLost
+from envbridge.pool.sources import ImageSource, ProcessSource, Source, TargetSource, UrlSource
 from envbridge.pool.sync_pool import SyncPool
 
-__all__ = ["Pool", "PoolError", "PoolResult", "PoolStats", "ServerStats", "SessionLost", "SyncPool"]
+__all__ = [
+    "ImageSource",
+    "Pool",
+    "PoolError",
+    "PoolResult",
+    "PoolStats",
+    "ProcessSource",
+    "ServerStats",
+    "SessionLost",
+    "Source",
+    "SyncPool",
+    "TargetSource",
+    "UrlSource",
+]

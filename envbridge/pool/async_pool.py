@@ -8,16 +8,14 @@ asked, each tagged with its session index and environment name.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import httpx
 
 from envbridge.pool import health as server_health
+from envbridge.pool.engines import Engine, make_engine, split_sessions
 from envbridge.pool.lanes import (
     BatchedLane,
     DirectLane,
@@ -28,15 +26,7 @@ from envbridge.pool.lanes import (
     check_batch_fits,
 )
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats
-from envbridge.pool.sources import (
-    DEFAULT_START_TIMEOUT_S,
-    ImageSource,
-    ProcessSource,
-    Source,
-    TargetSource,
-    UrlSource,
-    target_argv,
-)
+from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source, UrlSource
 from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
@@ -46,6 +36,8 @@ Actions = Sequence[Any] | Mapping[int, Any]
 
 @dataclass(slots=True)
 class _Server:
+    env: str
+    """The name its sessions answer to (replicas of one ``add`` share it)."""
     source: Source
     sessions: int
     first: int
@@ -63,10 +55,15 @@ class Pool:
 
         pool = Pool()
         pool.add("http://127.0.0.1:8000", sessions=4)
-        pool.add(target="gym:CartPole-v1", sessions=8)       # started and stopped by the pool
+        pool.add(TargetSource("gym:CartPole-v1"), sessions=8)  # started and stopped by the pool
         async with pool:
             first = await pool.reset(seed=0)                   # session i gets seed 0 + i
             results = await pool.step([{"action": 0}] * len(pool))
+
+    ``engine`` says where the servers the pool starts run: ``"local"`` (subprocesses and
+    containers of this machine) or ``"ray"`` (Ray actors across a cluster; ``address`` is
+    the cluster, None joins the current Ray context or starts a local one; extra
+    ``engine_options`` go to :class:`~envbridge.pool.ray_engine.RayEngine`).
     """
 
     def __init__(
@@ -76,9 +73,13 @@ class Pool:
         connect_timeout_s: float = 10.0,
         reconnect_timeout_s: float = 30.0,
         start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
+        engine: str | Engine = "local",
+        address: str | None = None,
+        engine_options: dict[str, Any] | None = None,
     ):
         self._settings = LaneSettings(timeout_s, connect_timeout_s, reconnect_timeout_s)
         self._start_timeout_s = start_timeout_s
+        self._engine = make_engine(engine, address, engine_options or {})
         self._servers: list[_Server] = []
         self._envs: list[str] = []
         self._launched = False
@@ -89,47 +90,35 @@ class Pool:
 
     def add(
         self,
-        url: str | None = None,
+        source: Source | str,
         *,
-        target: str | None = None,
-        command: Sequence[str] | None = None,
-        image: str | None = None,
         sessions: int = 1,
         name: str | None = None,
         max_concurrency: int | None = None,
         batch: BatchChoice = "auto",
-        options: dict[str, Any] | None = None,
-        cwd: str | os.PathLike[str] | None = None,
-        env: dict[str, str] | None = None,
+        replicas: int = 1,
+        resources: dict[str, float] | None = None,
     ) -> range:
         """Add a server with ``sessions`` sessions; returns their pool indices.
 
-        Give exactly one of ``url`` (a running server), ``target`` (run ``envbridge serve
-        TARGET`` on loopback; ``options`` go to the target's factory), ``command`` (any
-        server command; ``{port}`` is replaced by a free loopback port) or ``image`` (a
-        Docker image, via ``envbridge[docker]``). ``max_concurrency`` caps ops in flight
-        on this server (ops per frame when batched). ``batch``: ``"auto"`` batches when
-        the server advertises the extension and has two or more sessions.
+        ``source`` is a URL string (a running server) or a :class:`Source`:
+        :class:`TargetSource` (run ``envbridge serve TARGET`` on loopback),
+        :class:`ProcessSource` (any server command; ``{port}`` is replaced by a free
+        loopback port) or :class:`ImageSource` (a Docker image, via ``envbridge[docker]``).
+        ``max_concurrency`` caps ops in flight on this server (ops per frame when batched).
+        ``batch``: ``"auto"`` batches when the server advertises the extension and has two
+        or more sessions. ``replicas`` starts that many servers from the source (copies of
+        it) and spreads the sessions over them; all answer to one ``name``. ``resources``
+        (Ray engine) is what each replica needs from its node, e.g. ``{"CPU": 1}``.
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
-        kinds = {"url": url, "target": target, "command": command, "image": image}
-        given = [kind for kind, value in kinds.items() if value]
-        if len(given) != 1:
+        if isinstance(source, str):
+            source = UrlSource(source)
+        if not isinstance(source, Source):
             raise PoolError(
-                "give exactly one of url=, target=, command= or image= "
-                f"(got {', '.join(given) or 'none'})"
-            )
-        for kind in given:
-            if kind != "command" and not isinstance(kinds[kind], str):
-                raise PoolError(f"{kind} must be a string, got {kinds[kind]!r}")
-        if command is not None and (
-            not isinstance(command, list | tuple)
-            or not all(isinstance(part, str) for part in command)
-        ):
-            raise PoolError(
-                f"command must be a list of strings (['uvicorn', 'app:app', '--port', "
-                f"'{{port}}']), got {command!r}"
+                "add() takes a URL string or a Source (TargetSource, ProcessSource, "
+                f"ImageSource, UrlSource), got {source!r}"
             )
         if not isinstance(sessions, int) or isinstance(sessions, bool) or sessions < 1:
             raise PoolError(f"sessions must be a positive integer, got {sessions!r}")
@@ -139,39 +128,27 @@ class Pool:
             raise PoolError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
         if batch not in (True, False, "auto"):
             raise PoolError(f"batch must be True, False or 'auto', got {batch!r}")
-        name = self._unique(name or _default_name(url, target, command, image))
-        source = self._source(url, target, command, image, name, sessions, options, cwd, env)
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 1:
+            raise PoolError(f"replicas must be a positive integer, got {replicas!r}")
+        if replicas > sessions:
+            raise PoolError(f"{replicas} replicas for {sessions} sessions leave some idle")
+        name = self._unique(name or source.default_name())
+        copies = [source] + [source.copy() for _ in range(replicas - 1)]
+        placed = [self._engine.place(copy, dict(resources or {})) for copy in copies]
         first = len(self._envs)
-        stats = ServerStats(name=name, kind=source.kind, sessions=sessions)
-        self._servers.append(_Server(source, sessions, first, batch, max_concurrency, stats))
-        self._envs.extend([name] * sessions)
-        return range(first, first + sessions)
-
-    def _source(
-        self,
-        url: str | None,
-        target: str | None,
-        command: Sequence[str] | None,
-        image: str | None,
-        name: str,
-        sessions: int,
-        options: dict[str, Any] | None,
-        cwd: str | os.PathLike[str] | None,
-        env: dict[str, str] | None,
-    ) -> Source:
-        timeout = self._start_timeout_s
-        if url:
-            return UrlSource(url, name)
-        if target:
-            argv = target_argv(target, options, max_sessions=max(256, 2 * sessions + 16))
-            return TargetSource(argv, name, cwd=cwd, env=env, start_timeout_s=timeout)
-        if command:
-            return ProcessSource(command, name, cwd=cwd, env=env, start_timeout_s=timeout)
-        assert image is not None
-        return ImageSource(image, name, start_timeout_s=timeout)
+        for replica, (server, share) in enumerate(
+            zip(placed, split_sessions(sessions, replicas), strict=True)
+        ):
+            server_name = name if replicas == 1 else f"{name}/{replica}"
+            server.bind(server_name, share, self._start_timeout_s)
+            stats = ServerStats(name=server_name, kind=server.kind, sessions=share)
+            start = len(self._envs)
+            self._servers.append(_Server(name, server, share, start, batch, max_concurrency, stats))
+            self._envs.extend([name] * share)
+        return range(first, len(self._envs))
 
     def _unique(self, name: str) -> str:
-        taken = {server.stats.name for server in self._servers}
+        taken = {server.env for server in self._servers}
         candidate, n = name, 2
         while candidate in taken:
             candidate, n = f"{name}#{n}", n + 1
@@ -201,6 +178,7 @@ class Pool:
 
     async def _launch_server(self, server: _Server) -> None:
         server.stats.url = await server.source.start()
+        server.stats.node = server.source.node
 
     async def start(self) -> Pool:
         """Launch the servers (if not yet) and open every session (all or nothing)."""
@@ -259,6 +237,7 @@ class Pool:
             server.lane = None
         await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
         await asyncio.gather(*(s.source.stop() for s in self._servers), return_exceptions=True)
+        await self._engine.close()
 
     async def __aenter__(self) -> Pool:
         return await self.start()
@@ -362,7 +341,7 @@ class Pool:
                 error = value if isinstance(value, Exception) else None
                 results[position] = PoolResult(
                     index=server.first + slot,
-                    env=server.stats.name,
+                    env=server.env,
                     value=None if error else value,
                     error=error,
                     reconnected=reconnected,
@@ -387,17 +366,3 @@ def _action_dict(action: Any) -> dict[str, Any]:
     if not isinstance(action, dict):
         raise PoolError(f"an action must be a dict (or a pydantic model), got {action!r}")
     return action
-
-
-def _default_name(
-    url: str | None, target: str | None, command: Sequence[str] | None, image: str | None
-) -> str:
-    if url:
-        return urlsplit(url if "://" in url else f"http://{url}").netloc or url
-    if target:
-        return target
-    if image:
-        return image
-    assert command is not None
-    apps = [part for part in command if ":" in part and "{port}" not in part]
-    return apps[0] if apps else Path(command[0]).name

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from envbridge.pool.async_pool import Actions, Pool
 from envbridge.pool.results import PoolError, PoolResult, PoolStats
+from envbridge.pool.sources import Source
 
 T = TypeVar("T")
 
@@ -23,9 +24,9 @@ class SyncPool:
         self._pool = Pool(**settings)
         self._runner: asyncio.Runner | None = None
 
-    def add(self, url: str | None = None, **kwargs: Any) -> range:
+    def add(self, source: Source | str, **kwargs: Any) -> range:
         """Add a server; see :meth:`Pool.add`."""
-        return self._pool.add(url, **kwargs)
+        return self._pool.add(source, **kwargs)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         if _loop_running():

@@ -1,6 +1,6 @@
-"""The client's sans-I/O half: frames to send, replies to typed results, URL rules.
+"""The client's sans-I/O helpers: replies to typed results, URL rules, JSON-RPC shapes.
 
-Shared by the async and sync clients so both behave identically.
+Pure functions shared by :mod:`envbridge.spec.client.core` and both transports.
 """
 
 from __future__ import annotations
@@ -11,37 +11,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from envbridge.spec import wire
-
-
-class EnvbridgeClientError(Exception):
-    """Base of every client error."""
-
-
-class ConnectionFailed(EnvbridgeClientError, ConnectionError):
-    """The server could not be reached or the connection dropped."""
-
-
-class ServerError(EnvbridgeClientError, RuntimeError):
-    """The server answered with an error frame or status.
-
-    ``code`` is the wire code (``VALIDATION_ERROR``, ``CAPACITY_REACHED``, ...);
-    ``data`` the whole error payload (``errors`` for validation failures).
-    """
-
-    def __init__(self, message: str, code: str, data: dict[str, Any] | None = None):
-        super().__init__(f"{message} (code: {code})")
-        self.message = message
-        self.code = code
-        self.data = data or {}
-
-
-class ToolCallError(EnvbridgeClientError):
-    """A tool reported an error (in-band or as a JSON-RPC error)."""
-
-    def __init__(self, tool: str, message: str, error_type: str | None = None):
-        super().__init__(f"tool {tool!r} failed: {message}")
-        self.tool = tool
-        self.error_type = error_type
+from envbridge.spec.errors import (
+    BatchingUnsupported,
+    EnvbridgeClientError,
+    ServerError,
+    ToolCallError,
+    WSErrorCode,
+)
 
 
 @dataclass(slots=True)
@@ -84,27 +60,8 @@ def ws_url(base: str, path: str = "/ws", session_id: str | None = None) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path + path, query, ""))
 
 
-def reset_frame(seed: int | None, episode_id: str | None, options: dict[str, Any]) -> str:
-    """The ``reset`` frame."""
-    data = dict(options)
-    if seed is not None:
-        data["seed"] = seed
-    if episode_id is not None:
-        data["episode_id"] = episode_id
-    return wire.encode({"type": "reset", "data": data})
-
-
-def step_frame(action: Any) -> str:
-    """The ``step`` frame; pydantic actions are dumped, dicts sent as they are."""
-    if hasattr(action, "model_dump"):
-        action = action.model_dump()
-    if not isinstance(action, dict):
-        raise TypeError(f"an action must be a dict (or a pydantic model), got {type(action)}")
-    return wire.encode({"type": "step", "data": action})
-
-
-STATE_FRAME = wire.encode({"type": "state"})
 CLOSE_FRAME = wire.encode({"type": "close"})
+"""Sent before a client disconnects (OpenEnv's polite goodbye)."""
 
 
 class RpcIds:
@@ -115,11 +72,6 @@ class RpcIds:
 
     def __call__(self) -> int:
         return next(self._next)
-
-
-def mcp_frame(request: dict[str, Any]) -> str:
-    """An ``mcp`` frame wrapping a JSON-RPC request."""
-    return wire.encode({"type": "mcp", "data": request})
 
 
 def rpc_request(request_id: int, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +91,7 @@ def parse_reply(text: str | bytes, expected: str) -> dict[str, Any]:
     data = message.get("data")
     if kind == "error":
         data = data if isinstance(data, dict) else {}
-        raise ServerError(str(data.get("message", "server error")), str(data.get("code")), data)
+        raise ServerError(str(data.get("message", "server error")), data.get("code"), data)
     if kind != expected or not isinstance(data, dict):
         raise EnvbridgeClientError(
             f"expected a {expected!r} reply, got {kind!r}; is this an OpenEnv server?"
@@ -167,7 +119,7 @@ def rpc_result(response: Any, tool: str | None = None) -> Any:
             raise ToolCallError(
                 tool, message, data.get("error_type") if isinstance(data, dict) else None
             )
-        raise ServerError(message, str(error.get("code")), error)
+        raise ServerError(message, error.get("code"), error)
     return response.get("result")
 
 
@@ -214,33 +166,17 @@ def http_json(response: Any) -> Any:
         return body
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, dict):
-        raise ServerError(str(detail.get("message", detail)), str(detail.get("code")), detail)
+        raise ServerError(str(detail.get("message", detail)), detail.get("code"), detail)
     if isinstance(detail, list):
-        raise ServerError("Invalid request", "VALIDATION_ERROR", {"errors": detail})
+        raise ServerError("Invalid request", WSErrorCode.VALIDATION_ERROR, {"errors": detail})
     raise ServerError(
         f"HTTP {response.status_code}: {detail or response.text[:200]}",
         f"HTTP_{response.status_code}",
     )
 
 
-class BatchingUnsupported(EnvbridgeClientError):
-    """The server does not offer the batch extension (e.g. an OpenEnv server)."""
-
-
 BatchOp = tuple[str, str, dict[str, Any]]
 """(session id, "reset" | "step" | "state", data)."""
-
-
-def batch_frame(kind: str, data: dict[str, Any]) -> str:
-    """A ``batch_open`` / ``batch`` / ``batch_close`` frame."""
-    return wire.encode({"type": kind, "data": data})
-
-
-def batch_ops_frame(ops: Any) -> str:
-    """The ``batch`` frame for ``ops`` (a sequence of :data:`BatchOp`)."""
-    return batch_frame(
-        "batch", {"ops": [{"session": sid, "type": kind, "data": data} for sid, kind, data in ops]}
-    )
 
 
 def batch_results(data: dict[str, Any]) -> list[StepResult | dict[str, Any] | ServerError]:
@@ -254,15 +190,13 @@ def batch_results(data: dict[str, Any]) -> list[StepResult | dict[str, Any] | Se
         elif kind == "state":
             results.append(payload)
         else:
-            results.append(
-                ServerError(str(payload.get("message")), str(payload.get("code")), payload)
-            )
+            results.append(ServerError(str(payload.get("message")), payload.get("code"), payload))
     return results
 
 
 def unsupported_batching(error: ServerError) -> BatchingUnsupported | ServerError:
     """Map an UNKNOWN_TYPE reply to batch_open into :class:`BatchingUnsupported`."""
-    if error.code == "UNKNOWN_TYPE":
+    if error.code is WSErrorCode.UNKNOWN_TYPE:
         return BatchingUnsupported(
             "this server does not offer batched stepping; step sessions one by one"
         )

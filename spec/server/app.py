@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from envbridge.spec import cleanup
+from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.modes import Mode
 from envbridge.spec.server import http_routes as http
-from envbridge.spec.server import mcp_routes, ws_routes
+from envbridge.spec.server import mcp_routes, web_page, ws_routes
 from envbridge.spec.server.asgi import Receive, Request, Scope, Send, send_error, send_json
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES, ServerContext
 from envbridge.spec.server.registry import SessionRegistry
@@ -32,6 +33,7 @@ def _http_routes(mode: Mode) -> dict[str, dict[str, Handler]]:
         "/schema": {"GET": http.handle_schema},
         "/openapi.json": {"GET": http.handle_openapi},
         "/docs": {"GET": http.handle_docs},
+        "/web": {"GET": web_page.handle_web},
         "/mcp": {"POST": mcp_routes.handle_mcp_post, "DELETE": mcp_routes.handle_mcp_delete},
     }
     if mode is Mode.SIMULATION:
@@ -82,6 +84,7 @@ class EnvServerApp:
                     "service": "envbridge",
                     "mode": self.ctx.mode.value,
                     "docs": "/docs",
+                    "web": "/web",
                     "websocket": "/ws",
                     "mcp": "/mcp",
                 },
@@ -106,7 +109,10 @@ class EnvServerApp:
             await send_error(
                 send,
                 500,
-                {"code": "INTERNAL_ERROR", "message": "internal server error; see the server log"},
+                {
+                    "code": HttpErrorCode.INTERNAL_ERROR,
+                    "message": "internal server error; see the server log",
+                },
             )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

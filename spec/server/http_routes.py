@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from envbridge.spec import health, wire
-from envbridge.spec.errors import WSErrorCode
+from envbridge.spec.errors import HttpErrorCode, WSErrorCode
 from envbridge.spec.messages import ResetRequest, StepRequest
 from envbridge.spec.server.asgi import (
     BodyTooLarge,
@@ -64,7 +64,7 @@ async def read_json_body(
             send,
             415,
             {
-                "code": "UNSUPPORTED_MEDIA_TYPE",
+                "code": HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
                 "message": f"send the body as JSON with Content-Type: application/json (got "
                 f"{request.headers.get('content-type')!r})",
             },
@@ -73,7 +73,7 @@ async def read_json_body(
     try:
         body = await read_body(receive, ctx.max_message_bytes)
     except BodyTooLarge as exc:
-        await send_error(send, 413, {"code": "PAYLOAD_TOO_LARGE", "message": str(exc)})
+        await send_error(send, 413, {"code": HttpErrorCode.PAYLOAD_TOO_LARGE, "message": str(exc)})
         return _FAILED
     if not body.strip():
         if required:

@@ -10,9 +10,8 @@ no server-initiated SSE stream, so ``GET /mcp`` answers 405.
 
 from __future__ import annotations
 
-from envbridge.spec import wire
-from envbridge.spec.errors import JsonRpcErrorCode
-from envbridge.spec.mcp import Dialect, error_response
+from envbridge.spec.errors import HttpErrorCode, JsonRpcErrorCode
+from envbridge.spec.mcp import Dialect, RpcError, decode_request, error_response, is_initialize
 from envbridge.spec.server.asgi import (
     BodyTooLarge,
     Receive,
@@ -39,22 +38,9 @@ async def handle_mcp_post(
         await send_json(send, 200, error_response(None, JsonRpcErrorCode.INVALID_REQUEST, str(exc)))
         return
     try:
-        rpc = wire.decode(body)
-    except (ValueError, UnicodeDecodeError):
-        await send_json(
-            send, 200, error_response(None, JsonRpcErrorCode.PARSE_ERROR, "Parse error")
-        )
-        return
-    if isinstance(rpc, list):
-        await send_json(
-            send,
-            200,
-            error_response(
-                None,
-                JsonRpcErrorCode.INVALID_REQUEST,
-                "Invalid Request: batch requests are not supported; send one request per POST",
-            ),
-        )
+        rpc = decode_request(body, "POST")
+    except RpcError as exc:
+        await send_json(send, 200, error_response(None, exc.code, exc.message))
         return
 
     headers: list[tuple[str, str]] = []
@@ -68,14 +54,14 @@ async def handle_mcp_post(
                 send,
                 404,
                 {
-                    "code": "SESSION_NOT_FOUND",
+                    "code": HttpErrorCode.SESSION_NOT_FOUND,
                     "message": f"unknown or expired MCP session {session_id!r}: send initialize "
                     "again",
                 },
             )
             return
         dialect = "mcp"
-    elif isinstance(rpc, dict) and rpc.get("method") == "initialize":
+    elif is_initialize(rpc):
         try:
             session = await ctx.registry.create()
         except ProtocolError as exc:
@@ -107,7 +93,7 @@ async def handle_mcp_delete(
             send,
             400,
             {
-                "code": "MISSING_SESSION",
+                "code": HttpErrorCode.MISSING_SESSION,
                 "message": "send the Mcp-Session-Id header to end a session",
             },
         )
@@ -116,7 +102,10 @@ async def handle_mcp_delete(
         await send_error(
             send,
             404,
-            {"code": "SESSION_NOT_FOUND", "message": f"unknown MCP session {session_id!r}"},
+            {
+                "code": HttpErrorCode.SESSION_NOT_FOUND,
+                "message": f"unknown MCP session {session_id!r}",
+            },
         )
         return
     await send_bytes(send, 200, b"", "application/json")

@@ -15,9 +15,9 @@ from typing import Any
 
 from envbridge.spec.containment import describe, must_contain
 from envbridge.spec.environment import Environment
-from envbridge.spec.errors import WSErrorCode
+from envbridge.spec.errors import ProtocolError, WSErrorCode
 from envbridge.spec.modes import Mode
-from envbridge.spec.session import ProtocolError, Session
+from envbridge.spec.session import Phase, Session
 
 log = logging.getLogger("envbridge.server")
 
@@ -136,10 +136,7 @@ class SessionRegistry:
         session = self.sessions.pop(session_id, None)
         if session is None:
             return False
-        if session.attached:
-            session.close_requested = True
-        else:
-            await session.close()
+        await session.close()
         return True
 
     @asynccontextmanager
@@ -163,7 +160,9 @@ class SessionRegistry:
             return 0
         deadline = time.monotonic() - self.idle_timeout_s
         stale = [
-            s.id for s in self.sessions.values() if not s.attached and s.last_active < deadline
+            s.id
+            for s in self.sessions.values()
+            if s.phase is Phase.IDLE and s.last_active < deadline
         ]
         for session_id in stale:
             log.info("reaping idle session %s", session_id)

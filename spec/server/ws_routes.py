@@ -14,11 +14,12 @@ from typing import Any
 
 from envbridge.spec import wire
 from envbridge.spec.batch import BatchSessions
-from envbridge.spec.errors import JsonRpcErrorCode, WSErrorCode
-from envbridge.spec.mcp import Dialect, error_response
+from envbridge.spec.errors import ProtocolError, WSErrorCode
+from envbridge.spec.frames import FrameReply, error_frame, handle_frame
+from envbridge.spec.mcp import Dialect, RpcError, decode_request, error_response, is_initialize
 from envbridge.spec.server.asgi import Receive, Request, Send
 from envbridge.spec.server.context import ServerContext
-from envbridge.spec.session import FrameReply, ProtocolError, Session, error_frame, handle_frame
+from envbridge.spec.session import Session
 
 log = logging.getLogger("envbridge.server")
 
@@ -39,15 +40,10 @@ async def _open(
             session = ctx.registry.get(session_id)
             if session is None:
                 raise ProtocolError(WSErrorCode.SESSION_ERROR, f"unknown session_id {session_id!r}")
-            if session.attached:
-                raise ProtocolError(
-                    WSErrorCode.SESSION_ERROR,
-                    f"session {session_id!r} already has a WebSocket attached",
-                )
-            session.attached = True
+            session.attach()
             return session, False
         session = await ctx.registry.create()
-        session.attached = True
+        session.attach()
         return session, True
     except ProtocolError as exc:
         reply = error_frame(exc)
@@ -87,11 +83,9 @@ def _too_large(payload: str | bytes, limit: int) -> bool:
 
 
 async def _release(ctx: ServerContext, session: Session, owned: bool) -> None:
-    session.attached = False
+    await session.detach()
     if owned:
         await ctx.registry.close(session.id)
-    elif session.close_requested:
-        await session.close()
 
 
 async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
@@ -99,9 +93,6 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
     session, owned = await _open(request, receive, send, ctx)
     if session is None:
         return
-
-    async def mcp(target: Session, rpc: Any) -> Any:
-        return await ctx.mcp(target, rpc)
 
     batch = BatchSessions(ctx.registry.create, ctx.registry.close)
     extensions = {"batch_open": batch.open, "batch": batch.run, "batch_close": batch.close}
@@ -123,7 +114,7 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
                     )
                 )
             else:
-                reply = await handle_frame(session, payload, mcp, extensions)
+                reply = await handle_frame(session, payload, ctx.mcp, extensions)
             await _send_reply(send, reply)
             if reply.close:
                 break
@@ -149,21 +140,13 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
             if payload is None:
                 continue
             try:
-                rpc = wire.decode(payload)
-            except (ValueError, UnicodeDecodeError):
-                reply: Any = error_response(None, JsonRpcErrorCode.PARSE_ERROR, "Parse error")
+                rpc = decode_request(payload, "frame")
+            except RpcError as exc:
+                reply: Any = error_response(None, exc.code, exc.message)
             else:
-                if isinstance(rpc, dict) and rpc.get("method") == "initialize":
+                if is_initialize(rpc):
                     dialect = "mcp"
-                if isinstance(rpc, list):
-                    reply = error_response(
-                        None,
-                        JsonRpcErrorCode.INVALID_REQUEST,
-                        "Invalid Request: batch requests are not supported; "
-                        "send one request per frame",
-                    )
-                else:
-                    reply = await ctx.mcp(session, rpc, dialect)
+                reply = await ctx.mcp(session, rpc, dialect)
             if reply is not None:
                 await send({"type": "websocket.send", "text": wire.encode_lenient(reply)})
     except OSError:

@@ -55,3 +55,12 @@ def test_the_doc_page_is_the_generated_catalogue():
     for spec in catalogue():
         assert f"#### `{spec.id}`" in page
     assert render() in page
+
+
+def test_areas_is_the_one_list_of_check_modules():
+    """A check module not in AREAS would never be imported: the list names them all."""
+    import envbridge.conformance.checks as checks
+
+    folder = Path(checks.__file__).parent
+    modules = {path.stem for path in folder.glob("*.py") if path.stem != "__init__"}
+    assert modules == set(AREAS.values())

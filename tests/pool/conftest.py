@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from envs.native.counter import CounterEnv
@@ -9,8 +12,23 @@ from tests.helpers import ROOT, serving, serving_process, uvicorn_app
 from tests.pool.leaks import child_pids, pool_logs, settle
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_temp_dir(tmp_path_factory):
+    """Pool logs of this run go to a folder of its own (TMPDIR, inherited by the servers),
+    so the leak check counts only this run's logs, not those of concurrent runs."""
+    folder = tmp_path_factory.mktemp("pool-tmp")
+    saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = str(folder), None
+    yield folder
+    tempfile.tempdir = saved_tempdir
+    if saved_env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved_env
+
+
 @pytest.fixture(autouse=True)
-def no_leaked_processes_or_logs():
+def no_leaked_processes_or_logs(own_temp_dir):
     """Every test leaves the processes and pool log files it found, and no more."""
     children, logs = child_pids(), pool_logs()
     yield

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from envbridge import Pool, SyncPool
-from envbridge.pool import PoolError
+from envbridge.pool import PoolError, TargetSource
 from tests.helpers import ROOT, serving
 from tests.pool.leaks import pool_logs, settle
 from tests.spec.envs import Tracked
@@ -21,7 +21,7 @@ def test_launch_starts_servers_start_opens_sessions_close_releases_both(batch):
     with serving(Tracked) as url:
         pool = SyncPool()
         pool.add(url, sessions=3, batch=batch, name="tracked")
-        pool.add(target="envs.native.counter:CounterEnv", name="owned", cwd=ROOT)
+        pool.add(TargetSource("envs.native.counter:CounterEnv", cwd=ROOT), name="owned")
         try:
             pool.launch()
             owned_url = pool.urls()["owned"]
@@ -64,11 +64,11 @@ async def test_the_sync_pool_refuses_to_run_inside_an_event_loop(counter_url):
 
 UNCLOSED = """
 import asyncio
-from envbridge import Pool
+from envbridge import Pool, TargetSource
 
 async def main():
     pool = Pool()
-    pool.add(target="envs.native.counter:CounterEnv")
+    pool.add(TargetSource("envs.native.counter:CounterEnv"))
     await pool.launch()
     print(pool.urls()["envs.native.counter:CounterEnv"], flush=True)
 

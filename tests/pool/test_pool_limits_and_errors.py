@@ -6,7 +6,7 @@ import pytest
 from envbridge.spec.client import ServerError
 
 from envbridge import Pool, SyncPool
-from envbridge.pool import PoolError
+from envbridge.pool import ImageSource, PoolError, ProcessSource, TargetSource, UrlSource
 from tests.helpers import ROOT, serving
 from tests.pool.envs import InFlight
 from tests.pool.leaks import open_fds, settle
@@ -50,24 +50,33 @@ def test_a_failing_step_is_an_error_result_and_spares_its_neighbours(batch):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "words"),
+    ("build", "words"),
     [
-        ({}, "exactly one of url="),
-        ({"url": "http://x", "target": "a:b"}, "got url, target"),
-        ({"url": "http://x", "sessions": 0}, "positive integer"),
-        ({"url": "http://x", "max_concurrency": 0}, "max_concurrency"),
-        ({"url": "http://x", "batch": "yes"}, "batch must be"),
-        ({"command": "uvicorn app:app --port {port}"}, "a list of strings"),
-        ({"command": ["uvicorn", 8000, "{port}"]}, "a list of strings"),
-        ({"command": 8000}, "a list of strings"),
-        ({"target": {"gym": "CartPole-v1"}}, "target must be a string"),
-        ({"url": 8000}, "url must be a string"),
-        ({"command": ["uvicorn", "app:app"]}, "no {port} placeholder"),
+        (lambda: Pool().add(None), "takes a URL string or a Source"),
+        (lambda: Pool().add({"target": "a:b"}), "takes a URL string or a Source"),
+        (lambda: Pool().add("http://x", sessions=0), "positive integer"),
+        (lambda: Pool().add("http://x", max_concurrency=0), "max_concurrency"),
+        (lambda: Pool().add("http://x", batch="yes"), "batch must be"),
+        (lambda: ProcessSource("uvicorn app:app --port {port}"), "a list of strings"),
+        (lambda: ProcessSource(["uvicorn", 8000, "{port}"]), "a list of strings"),
+        (lambda: ProcessSource(8000), "a list of strings"),
+        (lambda: TargetSource({"gym": "CartPole-v1"}), "target must be a non-empty string"),
+        (lambda: UrlSource(8000), "url must be a non-empty string"),
+        (lambda: ImageSource(""), "image must be a non-empty string"),
+        (lambda: ProcessSource(["uvicorn", "app:app"]), "no {port} placeholder"),
     ],
 )
-def test_bad_server_specs_are_refused_with_a_helpful_message(kwargs, words):
+def test_bad_server_specs_are_refused_with_a_helpful_message(build, words):
     with pytest.raises(PoolError, match=words.replace("{", r"\{").replace("}", r"\}")):
-        Pool().add(**kwargs)
+        build()
+
+
+def test_a_source_serves_one_pool_entry():
+    source = TargetSource("envs.native.counter:CounterEnv")
+    pool = Pool()
+    pool.add(source, sessions=2)
+    with pytest.raises(PoolError, match="already added to a pool"):
+        pool.add(source)
 
 
 def test_bad_calls_are_refused_before_anything_is_sent(counter_url):
@@ -97,7 +106,7 @@ def test_bad_calls_are_refused_before_anything_is_sent(counter_url):
 def test_a_target_that_cannot_start_fails_start_and_leaves_nothing_behind(counter_url):
     pool = SyncPool(start_timeout_s=60)
     pool.add(counter_url, sessions=2)
-    pool.add(target="envs.native.counter:NoSuchEnv", cwd=ROOT)
+    pool.add(TargetSource("envs.native.counter:NoSuchEnv", cwd=ROOT))
     with pytest.raises(PoolError) as error:
         pool.start()
     assert "exited with status 2" in str(error.value)
@@ -137,8 +146,8 @@ def test_a_server_whose_factory_fails_fails_start_with_its_reason(batch):
 
 def test_command_servers_are_named_after_their_app():
     pool = Pool()
-    pool.add(command=["python", "-m", "uvicorn", "pkg.mod:app", "--port", "{port}"])
-    pool.add(command=["./my-server", "--port", "{port}"])
+    pool.add(ProcessSource(["python", "-m", "uvicorn", "pkg.mod:app", "--port", "{port}"]))
+    pool.add(ProcessSource(["./my-server", "--port", "{port}"]))
     assert pool.envs == ["pkg.mod:app", "my-server"]
 
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envbridge import SyncPool
+from envbridge.pool import TargetSource
 from tests.helpers import ROOT
 
 SESSIONS = 4  # per server; two servers
@@ -119,7 +120,9 @@ def cartpole_pools():
     try:
         for batch in (True, False):
             pool = SyncPool()
-            pool.add(target="gym:CartPole-v1", sessions=3, name="cartpole", batch=batch, cwd=ROOT)
+            pool.add(
+                TargetSource("gym:CartPole-v1", cwd=ROOT), sessions=3, name="cartpole", batch=batch
+            )
             made[batch] = pool.start()
         yield made
     finally:

@@ -11,7 +11,7 @@ import pytest
 from envbridge.spec.client import ConnectionFailed
 
 from envbridge import SyncPool
-from envbridge.pool import SessionLost
+from envbridge.pool import SessionLost, TargetSource
 from tests.helpers import ROOT, envbridge_cli, free_port, start_process, stop_process, wait_healthy
 from tests.pool.leaks import child_pids
 
@@ -102,7 +102,7 @@ def test_a_server_that_stays_down_gives_error_results_not_a_crash():
 def test_the_pool_restarts_a_server_process_it_owns_when_it_dies(caplog):
     before = child_pids()
     pool = SyncPool()
-    pool.add(target="envs.native.counter:CounterEnv", sessions=2, name="owned", cwd=ROOT)
+    pool.add(TargetSource("envs.native.counter:CounterEnv", cwd=ROOT), sessions=2, name="owned")
     with pool:
         pool.reset(seed=0)
         (server_pid,) = child_pids() - before

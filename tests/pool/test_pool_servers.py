@@ -8,6 +8,7 @@ import pytest
 from envbridge.spec.client import StepResult
 
 from envbridge import Pool
+from envbridge.pool import ProcessSource, TargetSource
 from tests.helpers import ROOT, uvicorn_app
 
 
@@ -18,20 +19,22 @@ def _installed(module: str) -> bool:
         return False
 
 
-def _bridges() -> dict[str, tuple[dict, dict]]:
-    """The bridges installed so far: name -> (Pool.add arguments, a first step action)."""
+def _bridges() -> dict[str, tuple[TargetSource, dict]]:
+    """The bridges installed so far: name -> (its pool source, a first step action)."""
     found = {}
     if _installed("envbridge.bridges.gymnasium"):
-        found["gym"] = ({"target": "gym:CartPole-v1"}, {"action": 1})
+        found["gym"] = (TargetSource("gym:CartPole-v1", cwd=ROOT), {"action": 1})
     if _installed("envbridge.bridges.verifiers"):
         guess = ROOT / "envs" / "verifiers" / "vf_guess"
         found["verifiers"] = (
-            {"target": "verifiers:vf-guess", "env": {"PYTHONPATH": str(guess)}},
+            TargetSource("verifiers:vf-guess", cwd=ROOT, env={"PYTHONPATH": str(guess)}),
             {"role": "assistant", "content": "5"},
         )
     if _installed("envbridge.bridges.harbor"):
         found["harbor"] = (
-            {"target": f"harbor:{ROOT / 'envs' / 'harbor'}", "options": {"backend": "local"}},
+            TargetSource(
+                f"harbor:{ROOT / 'envs' / 'harbor'}", options={"backend": "local"}, cwd=ROOT
+            ),
             {"type": "call_tool", "tool_name": "exec", "arguments": {"command": "pwd"}},
         )
     return found
@@ -42,18 +45,19 @@ async def test_one_pool_spans_url_target_command_and_bridge_servers(counter_url,
     bridges = _bridges()
     pool = Pool()
     in_process = pool.add(counter_url, sessions=3, name="counter")
-    served = pool.add(target="envs.native.counter:CounterEnv", sessions=2, cwd=ROOT)
+    served = pool.add(TargetSource("envs.native.counter:CounterEnv", cwd=ROOT), sessions=2)
     openenv = pool.add(openenv_url, sessions=2, name="openenv")
     command = pool.add(
-        command=[*uvicorn_app("envs.openenv_native.counter_app:app")(0)[:-4], "--port", "{port}"],
+        ProcessSource(
+            [*uvicorn_app("envs.openenv_native.counter_app:app")(0)[:-4], "--port", "{port}"],
+            cwd=ROOT,
+            env={"ENABLE_WEB_INTERFACE": "false"},
+        ),
         sessions=1,
         name="openenv-command",
-        cwd=ROOT,
-        env={"ENABLE_WEB_INTERFACE": "false"},
     )
     bridge_sessions = {
-        name: pool.add(**server, sessions=2, name=name, cwd=ROOT)
-        for name, (server, _) in bridges.items()
+        name: pool.add(source, sessions=2, name=name) for name, (source, _) in bridges.items()
     }
     async with pool:
         first = await pool.reset(seed=10)

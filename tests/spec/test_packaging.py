@@ -6,6 +6,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 from tests.helpers import ROOT
 
 HEAVY = (
@@ -65,3 +67,33 @@ def test_cli_version_and_help():
     ).stdout
     for word in ("gym:ID", "verifiers:NAME", "harbor:PATH", "--mode", "--max-sessions"):
         assert word in helptext
+
+
+def test_front_door_exports_exactly_its_public_names():
+    """``envbridge.__all__`` lists what ``import envbridge`` offers, and all of it resolves."""
+    import envbridge
+
+    for name in envbridge.__all__:
+        assert getattr(envbridge, name) is not None, name
+    defined = {
+        name
+        for name, value in vars(envbridge).items()
+        if not name.startswith("_") and getattr(value, "__module__", "").startswith("envbridge")
+    }
+    assert defined == set(envbridge.__all__) - {"__version__"}
+    assert set(envbridge.__all__) <= set(dir(envbridge))
+
+
+def test_front_door_offers_the_clients_errors_and_environment_types():
+    import envbridge.spec.client as client
+
+    import envbridge
+
+    assert set(client.__all__) <= set(envbridge.__all__)
+    for name in ("Environment", "Observation", "Tool", "ToolResult", "InvalidAction"):
+        assert getattr(envbridge, name) is getattr(envbridge.spec, name)
+    assert issubclass(envbridge.ReplyTimeout, envbridge.EnvbridgeClientError)
+    assert issubclass(envbridge.EnvbridgeClientError, envbridge.EnvbridgeError)
+    assert issubclass(envbridge.InvalidAction, envbridge.EnvbridgeError)
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = envbridge.Nope

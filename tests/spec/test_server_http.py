@@ -1,24 +1,21 @@
-"""HTTP routes of the envbridge server, on a real loopback socket."""
+"""HTTP routes of the envbridge server, in process through ``httpx.ASGITransport``.
+
+The socket path is covered by the client, interop and conformance tests; here every
+request runs the real ASGI app with its lifespan, without a port.
+"""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from envs.native.counter import CounterEnv
-from tests.helpers import serving
+from tests.in_process import in_process
 from tests.spec.envs import Exploding, Tracked
 
 
 @pytest.fixture(scope="module")
-def url():
-    with serving(CounterEnv) as running:
-        yield running
-
-
-@pytest.fixture
-def http(url):
-    with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
+def http():
+    with in_process(CounterEnv) as client:
         yield client
 
 
@@ -113,11 +110,9 @@ def test_validation_detail_locations_follow_openenv(http):
     assert detail[0]["loc"] == ["delta"]
 
 
-def test_oversize_body_is_413(url):
-    with serving(CounterEnv, max_message_bytes=1000) as small:
-        response = httpx.post(
-            f"{small}/step", json={"action": {"delta": 1, "pad": "x" * 5000}}, trust_env=False
-        )
+def test_oversize_body_is_413():
+    with in_process(CounterEnv, max_message_bytes=1000) as small:
+        response = small.post("/step", json={"action": {"delta": 1, "pad": "x" * 5000}})
         assert response.status_code == 413
         assert response.json()["detail"]["code"] == "PAYLOAD_TOO_LARGE"
 
@@ -129,7 +124,7 @@ def test_unknown_route_404_and_wrong_method_405(http):
 
 
 def test_environment_crash_is_a_structured_500_and_the_connection_survives():
-    with serving(Exploding) as url, httpx.Client(base_url=url, trust_env=False) as http:
+    with in_process(Exploding) as http:
         response = http.post("/step", json={"action": {"explode": True}})
         assert response.status_code == 500
         assert response.json()["detail"]["code"] == "EXECUTION_ERROR"
@@ -139,7 +134,7 @@ def test_environment_crash_is_a_structured_500_and_the_connection_survives():
 
 def test_stateless_requests_close_their_environments():
     Tracked.live.clear()
-    with serving(Tracked) as url, httpx.Client(base_url=url, trust_env=False) as http:
+    with in_process(Tracked) as http:
         for _ in range(5):
             http.post("/reset", json={})
             http.post("/step", json={"action": {}})

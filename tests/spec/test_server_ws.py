@@ -225,9 +225,10 @@ def test_client_timeout_drops_the_connection_so_late_replies_cannot_desync():
     with serving(SlowAsync) as url:
         client = envbridge.connect(url, timeout_s=0.3).sync()
         client.reset()
-        with pytest.raises(envbridge.spec.client.EnvbridgeClientError, match="dropped"):
+        with pytest.raises(envbridge.ReplyTimeout, match="dropped") as timeout:
             client.step({"sleep": 1.0})
-        with pytest.raises(envbridge.spec.client.ServerError) as error:
+        assert isinstance(timeout.value, TimeoutError)
+        with pytest.raises(envbridge.ServerError) as error:
             client.step({"sleep": 0})  # a fresh connection: a new session, not the late reply
-        assert error.value.code == "EPISODE_NOT_STARTED"
+        assert error.value.code is envbridge.WSErrorCode.EPISODE_NOT_STARTED
         client.close()

@@ -7,8 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from envbridge.spec.frames import handle_frame
+from envbridge.spec.messages import WSOutgoing
 from envbridge.spec.modes import Mode
-from envbridge.spec.session import Session, handle_frame
+from envbridge.spec.session import Session
+from pydantic import TypeAdapter
 
 from envs.native.counter import CounterEnv
 from tests.spec.envs import Exploding, Submitting
@@ -18,10 +21,17 @@ async def _no_mcp(session: Session, request: Any) -> Any:
     return {"jsonrpc": "2.0", "id": request.get("id"), "result": {}}
 
 
+_outgoing: TypeAdapter[Any] = TypeAdapter(WSOutgoing)
+
+
 def frame(session: Session, message: Any) -> tuple[dict | None, bool]:
+    """Send one frame; every reply must validate against the outgoing wire models."""
     text = message if isinstance(message, str) else json.dumps(message)
     reply = asyncio.run(handle_frame(session, text, _no_mcp))
-    return (json.loads(reply.text) if reply.text else None), reply.close
+    if reply.text is None:
+        return None, reply.close
+    _outgoing.validate_json(reply.text)
+    return json.loads(reply.text), reply.close
 
 
 def error_code(reply: dict | None) -> str | None:
@@ -62,6 +72,8 @@ def test_reset_then_steps_count_and_report_state(session):
         ('{"type": "step", "data": {"delta": 1e999}}', "VALIDATION_ERROR"),
         ({}, "UNKNOWN_TYPE"),
         ({"type": "dance"}, "UNKNOWN_TYPE"),
+        ({"type": ["step"]}, "UNKNOWN_TYPE"),
+        ({"type": {"k": 1}}, "UNKNOWN_TYPE"),
         ([1, 2], "VALIDATION_ERROR"),
         ({"type": "step"}, "VALIDATION_ERROR"),
         ({"type": "step", "data": {"delta": "x"}}, "VALIDATION_ERROR"),
