@@ -32,7 +32,7 @@ $(VF1)/.installed: pyproject.toml
 	touch $@
 
 test-vf1: $(VF1)/.installed $(STAMP)
-	$(VF1)/bin/python -m pytest -q tests/bridges/verifiers_v1
+	$(VF1)/bin/python -m pytest -q tests/bridges/verifiers_v1 tests/chaos
 
 OE03 := .venv-oe03/.installed
 $(OE03):

@@ -82,6 +82,30 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         default=900.0,
         help="seconds before an unattached idle session is closed (default: 900; 0 disables)",
     )
+    parser.add_argument(
+        "--step-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fail any env call (step, state, tool, close; not reset, which may build a "
+        "sandbox) running longer with EXECUTION_ERROR (default: no limit)",
+    )
+    parser.add_argument(
+        "--ws-idle-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="close a WebSocket (and the session it holds) that sent no frame for this "
+        "long (default: never)",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="after SIGTERM/SIGINT, exit within this long even if an env call is stuck; "
+        "temp folders, subprocesses and containers are removed first (default: 10)",
+    )
     for flag, what in (
         ("--kwargs", "gym.make"),
         ("--env-args", "load_environment"),
@@ -206,6 +230,9 @@ def _run_serve(args: argparse.Namespace) -> int:
             mode=args.mode,
             max_sessions=args.max_sessions,
             idle_timeout_s=args.idle_timeout or None,
+            step_timeout_s=args.step_timeout or None,
+            ws_idle_timeout_s=args.ws_idle_timeout or None,
+            shutdown_timeout_s=args.shutdown_timeout,
             log_level=args.log_level if args.log_level != "info" else "warning",
             label=args.target,
             on_listening=on_listening,

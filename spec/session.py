@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any, Literal
 
 from envbridge.spec import wire
+from envbridge.spec.containment import CallTimedOut, EnvironmentAborted, describe, must_contain
 from envbridge.spec.environment import Environment, InvalidAction, ToolError, ToolResult
 from envbridge.spec.errors import ProtocolError, ToolErrorType, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest
@@ -54,16 +55,15 @@ def invalid(message: str, errors: list[dict[str, Any]]) -> ProtocolError:
 def execution_error(exc: BaseException, during: str) -> ProtocolError:
     """Wrap an unexpected environment exception; the session survives it."""
     log.warning("environment raised during %s", during, exc_info=exc)
-    return ProtocolError(
-        WSErrorCode.EXECUTION_ERROR, f"{during} failed: {type(exc).__name__}: {exc}"
-    )
+    return ProtocolError(WSErrorCode.EXECUTION_ERROR, f"{during} failed: {describe(exc)}")
 
 
 class env_errors:
     """Map what environment code raises to wire errors, in this one place.
 
     :class:`InvalidAction` becomes ``VALIDATION_ERROR``; a :class:`ProtocolError` passes
-    through; anything else becomes ``EXECUTION_ERROR`` (logged; the session survives).
+    through; anything else becomes ``EXECUTION_ERROR`` (logged; the session survives),
+    ``SystemExit`` and ``KeyboardInterrupt`` raised by env code included.
     A plain class rather than ``@contextmanager``: it sits on the per-step hot path, and
     one instance per call site is reused.
     """
@@ -77,9 +77,12 @@ class env_errors:
         return None
 
     def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> Literal[False]:
-        if exc is None or not isinstance(exc, Exception) or isinstance(exc, ProtocolError):
+        if exc is None or isinstance(exc, ProtocolError):
             return False
-        if isinstance(exc, InvalidAction):
+        if not isinstance(exc, Exception):
+            if not must_contain(exc):
+                return False  # cancellation: the server's own
+        elif isinstance(exc, InvalidAction):
             raise invalid(str(exc), exc.errors) from None
         raise execution_error(exc, self.during) from exc
 
@@ -119,6 +122,10 @@ _RUNNING, _DONE = Episode.RUNNING, Episode.DONE
 class Session:
     """One environment instance and its episode, driven by any transport."""
 
+    call_timeout_s: float | None = None
+    """Longest an env call other than ``reset`` (which may build a sandbox) may run: the
+    server's ``--step-timeout``; None: no limit."""
+
     def __init__(self, env: Environment, mode: Mode, session_id: str | None = None):
         self.id = session_id or str(uuid.uuid4())
         self.env = env
@@ -141,6 +148,25 @@ class Session:
     # ------------------------------------------------------------------ env invocation
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run an env method; SystemExit & co. and overruns come out as Exceptions.
+
+        Never wrap env code in a new task here: a task that raises SystemExit stops the
+        server's event loop (asyncio re-raises it out of ``run_forever``).
+        """
+        try:
+            if self.call_timeout_s is None or name == "reset":
+                return await self._invoke(name, *args, **kwargs)
+            try:
+                async with asyncio.timeout(self.call_timeout_s):
+                    return await self._invoke(name, *args, **kwargs)
+            except TimeoutError:
+                raise CallTimedOut(name, self.call_timeout_s) from None
+        except BaseException as exc:
+            if must_contain(exc):
+                raise EnvironmentAborted(exc) from exc
+            raise
+
+    async def _invoke(self, name: str, *args: Any, **kwargs: Any) -> Any:
         method = getattr(self.env, name)
         if self._async[name]:
             return await method(*args, **kwargs)
@@ -349,9 +375,7 @@ class Session:
                 raise
             except Exception as exc:
                 log.warning("tool %s raised", name, exc_info=exc)
-                raise ToolError(
-                    f"{type(exc).__name__}: {exc}", ToolErrorType.EXECUTION_ERROR
-                ) from exc
+                raise ToolError(describe(exc), ToolErrorType.EXECUTION_ERROR) from exc
 
     def _list_tools_step(self, data: dict[str, Any]) -> dict[str, Any]:
         try:

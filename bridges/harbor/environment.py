@@ -38,6 +38,7 @@ from envbridge.spec import (
     Tool,
     ToolError,
     ToolResult,
+    cleanup,
 )
 
 
@@ -116,7 +117,13 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         spec.build, spec.env = plan, {**plan.sandbox_env(), **spec.env}
         spec.network_driver = "host" if self.settings.network == "host" else "bridge"
         sandbox = create_sandbox(self.backend, spec, self.settings.base_images)
-        sandbox.start()
+        # stopped at server shutdown even when this session is stuck (see spec.cleanup)
+        self._cleanup = cleanup.register(f"stop the sandbox of {task.id}", sandbox.stop)
+        try:
+            sandbox.start()
+        except BaseException:
+            self._cleanup.done()
+            raise
         self.sandbox, self.task = sandbox, task
         if plan.ca_bundle is not None:  # as root, before the agent's first command
             written = sandbox.write_file(CA_PATH, plan.ca_bundle, user=ROOT_USER)
@@ -228,6 +235,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         if self.sandbox is not None:
             sandbox, self.sandbox = self.sandbox, None
             sandbox.stop()
+            self._cleanup.done()
 
     # --------------------------------------------------------------------- tools
 

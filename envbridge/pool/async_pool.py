@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
+
+from envbridge.pool import health as server_health
 from envbridge.pool import tasks as pool_tasks
 from envbridge.pool.engines import Engine, make_engine, split_sessions
 from envbridge.pool.lanes import (
@@ -339,6 +342,16 @@ class Pool:
     def stats(self) -> PoolStats:
         """Counters per server: sessions, batched, resets, steps, errors, reconnects."""
         return PoolStats([server.stats for server in self._servers])
+
+    async def health(self) -> dict[str, list[str]]:
+        """Each server's ``GET /health``: server name -> why it is unhealthy (an empty
+        list when healthy). A server answers 503 with reasons while a bridge's shared
+        worker is dead or wedged; its sessions' calls may fail until it recovers."""
+        async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
+            reports = await asyncio.gather(
+                *(server_health.problems(http, s.source.url) for s in self._servers)
+            )
+        return {s.stats.name: r for s, r in zip(self._servers, reports, strict=True)}
 
     async def _run(self, ops: list[tuple[int, str, dict[str, Any]]]) -> list[PoolResult]:
         if not self._started or self._closed:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from envbridge.pool import health as server_health
 from envbridge.pool.results import PoolError
 
 PORT_PLACEHOLDER = "{port}"
@@ -241,13 +242,14 @@ class ProcessSource(Source):
                         f"{self.name} exited with status {self.process.returncode} before it "
                         f"answered {self.url}/health; its output ends with:\n{self.log_tail()}"
                     )
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url}/health")).status_code == 200:
-                        return
+                reasons = await server_health.problems(http, self.url)
+                if not reasons:
+                    return
                 if time.monotonic() > deadline:
                     raise PoolError(
-                        f"{self.name} did not answer {self.url}/health within "
-                        f"{timeout_s:.0f} s; its output ends with:\n{self.log_tail()}"
+                        f"{self.name} was not healthy at {self.url}/health within "
+                        f"{timeout_s:.0f} s ({'; '.join(reasons)}); its output "
+                        f"ends with:\n{self.log_tail()}"
                     )
                 await asyncio.sleep(0.1)
 

@@ -124,6 +124,10 @@ class SyncPool:
     def stats(self) -> PoolStats:
         return self._pool.stats()
 
+    def health(self) -> dict[str, list[str]]:
+        """See :meth:`Pool.health`."""
+        return self._run(self._pool.health())
+
 
 def _loop_running() -> bool:
     try:
