@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +43,18 @@ def marked_processes(marker: str) -> list[int]:
     return found
 
 
-def test_a_hanging_command_times_out_and_sigterm_leaves_no_sandbox(tmp_path: Path) -> None:
+@pytest.fixture
+def sandbox_tmp() -> Iterator[Path]:
+    """A TMPDIR of this test's own that the sandbox's unprivileged uids can walk through
+    (pytest's tmp_path sits under a root-only folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="chaos-harbor-"))
+    folder.chmod(0o711)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_hanging_command_times_out_and_sigterm_leaves_no_sandbox(sandbox_tmp: Path) -> None:
+    tmp_path = sandbox_tmp
     marker = f"chaos-{uuid.uuid4().hex[:8]}"
     hang = {"command": f"sleep 100000; echo {marker}"}
     process, url = start_process(
