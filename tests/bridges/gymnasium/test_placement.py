@@ -34,7 +34,9 @@ class Sleepy(gym.Env):
 
     def step(self, action):
         Sleepy.threads.append(threading.current_thread().name)
-        time.sleep(Sleepy.delays[min(self.steps, len(Sleepy.delays) - 1)])
+        delay = Sleepy.delays[min(self.steps, len(Sleepy.delays) - 1)]
+        if delay:  # no sleep(0): it would give up the GIL and time the wait for it
+            time.sleep(delay)
         self.steps += 1
         return 0, 0.0, False, False, {}
 
