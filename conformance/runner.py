@@ -107,10 +107,10 @@ async def _reachable(probe: Probe) -> None:
         body = response.json()
     except ValueError:
         body = None
-    if response.status_code != 200 or not isinstance(body, dict) or "status" not in body:
+    if not isinstance(body, dict) or "status" not in body:  # 503 + status: degraded, judged
         raise NotOpenEnv(
             f"no OpenEnv server at {probe.url}: /health answered {response.status_code} {kind}"
-            + ("" if response.status_code != 200 else " without a JSON 'status'")
+            + ("" if response.status_code >= 400 else " without a JSON 'status'")
             + "; is the URL the server's base URL (the one whose /health, /reset and /ws "
             "it serves)?"
         )
