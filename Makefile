@@ -5,6 +5,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# setuptools warns once per editable install with a boxed BuildBackendWarning that tells
+# users nothing actionable; the build backend inherits PYTHONWARNINGS from pip.
+PIP_QUIET := PYTHONWARNINGS=ignore
 
 .PHONY: demo test test-vf1 bench lint format system-deps clean help
 
@@ -17,19 +20,19 @@ help:
 $(STAMP): pyproject.toml requirements-test.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]' -r requirements-test.txt
-	$(BIN)/pip install -q -e envs/verifiers/vf_math -e envs/verifiers/vf_guess -e envs/verifiers/vf_calc
+	$(PIP_QUIET) $(BIN)/pip install -q -e '.[dev]' -r requirements-test.txt
+	$(PIP_QUIET) $(BIN)/pip install -q -e envs/verifiers/vf_math -e envs/verifiers/vf_guess -e envs/verifiers/vf_calc
 	touch $(STAMP)
 
 VF1 := .venv-vf1
 $(VF1)/.installed: pyproject.toml
 	$(PY) -m venv $(VF1)
 	$(VF1)/bin/pip install -q --upgrade pip
-	$(VF1)/bin/pip install -q -e '.[verifiers-v1]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
+	$(PIP_QUIET) $(VF1)/bin/pip install -q -e '.[verifiers-v1]' 'verifiers[openenv]' pytest pytest-timeout hypothesis -e envs/verifiers/vf1_math -e envs/verifiers/vf1_calc -e envs/verifiers/vf1_guess
 	touch $@
 
-test-vf1: $(VF1)/.installed
-	$(VF1)/bin/python -m pytest -q tests/bridges/verifiers_v1
+test-vf1: $(VF1)/.installed $(STAMP)
+	$(VF1)/bin/python -m pytest -q tests/bridges/verifiers_v1 tests/chaos
 
 OE03 := .venv-oe03/.installed
 $(OE03):
@@ -37,13 +40,24 @@ $(OE03):
 	.venv-oe03/bin/pip install -q 'openenv-core==0.3.0'
 	touch $(OE03)
 
+# The conformance corpus's PyPI-only environment (tests/conformance/test_openenv_corpus.py):
+# OpenEnv's DIPG safety env as published on PyPI, served by openenv 0.10.0. --no-deps: its
+# metadata pins openenv-core (whose files clash with openenv's) and server extras it does
+# not need to serve; the few it imports are named here.
+CORPUS := .venv-corpus/.installed
+$(CORPUS):
+	$(PY) -m venv .venv-corpus
+	.venv-corpus/bin/pip install -q 'openenv==0.10.0' datasets sqlalchemy numpy pydantic-settings
+	.venv-corpus/bin/pip install -q --no-deps 'openenv-dipg-safety==0.1.67'
+	touch $(CORPUS)
+
 system-deps:
 	@bash scripts/system-deps.sh
 
 demo: $(STAMP) system-deps
 	$(BIN)/python -m envbridge.demo
 
-test: $(STAMP) $(OE03) system-deps
+test: $(STAMP) $(OE03) $(CORPUS) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy spec
 	$(BIN)/python -m pytest -q

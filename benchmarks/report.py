@@ -158,25 +158,40 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     ws = counter.get("ws", {})
     ours, official, floor = ws.get(OURS_WS, {}), ws.get(OFFICIAL_WS, {}), ws.get(FLOOR_WS, {})
     out: list[tuple[str, str, bool | None]] = []
+    cpus = results.get("machine", {}).get("cpus") or 1
 
-    def check(name: str, a: float | None, b: float | None, op: str, bound: float) -> None:
+    def check(
+        name: str, a: float | None, b: float | None, op: str, bound: float, *sources: dict
+    ) -> None:
         if not a or not b:
             out.append((name, "not measured", None))
             return
         ratio = a / b
         met = ratio >= bound if op == ">=" else ratio <= bound
+        busy = [s for s in sources if s.get("loaded")]
+        if busy:  # a figure taken while the machine was busy gets no verdict
+            load = max(max(s.get("load_before", 0), s.get("load_after", 0)) for s in busy)
+            out.append((name, f"{ratio:.2f}{TIMES}, load {load:.1f} > {cpus} cores", None))
+            return
         out.append((name, f"{ratio:.2f}{TIMES}", met))
 
     rate, p50 = "steps_per_s", "p50_us"
-    check("WS single-session steps/s >= 2x official", ours.get(rate), official.get(rate), ">=", 2)
-    check("WS p50 step time <= 1.25x websockets floor", ours.get(p50), floor.get(p50), "<=", 1.25)
+    check(
+        "WS single-session steps/s >= 2x official",
+        ours.get(rate), official.get(rate), ">=", 2, ours, official,
+    )  # fmt: skip
+    check(
+        "WS p50 step time <= 1.25x websockets floor",
+        ours.get(p50), floor.get(p50), "<=", 1.25, ours, floor,
+    )  # fmt: skip
     cpu = ("server_cpu_us", "client_cpu_us")
     if all(ours.get(k) and official.get(k) for k in cpu):
         check("CPU view of the 2x: official CPU per step / ours >= 2",
               sum(official[k] for k in cpu), sum(ours[k] for k in cpu), ">=", 2)  # fmt: skip
+        # CPU per step barely moves under load: judged even on a busy machine
     if UVLOOP_WS in ws:
         check("same, server on uvloop (envbridge[fast])", ws[UVLOOP_WS].get(p50),
-              floor.get(p50), "<=", 1.25)  # fmt: skip
+              floor.get(p50), "<=", 1.25, ws[UVLOOP_WS], floor)  # fmt: skip
     top = max((int(n) for n in counter.get("ws_load", {}).get(OURS_WS, {})), default=None)
     if top is not None:
         mine = _get(counter, "ws_load", OURS_WS, str(top)) or {}
@@ -189,7 +204,21 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
             theirs.get(rate),
             ">=",
             2.5,
+            mine,
+            theirs,
         )
+    big = results.get("scale")
+    if big:
+        label = f"{big.get('sessions')} WS sessions on one server, 100% stepping"
+        if "error" in big:
+            out.append((label, f"failed: {big['error']}", False))
+        else:
+            success = big.get("success", 0)
+            measured = (
+                f"{success:.2%} ({big.get('stepped_ok')}/{big.get('sessions')}), "
+                f"{big.get('memory_per_session_kb')} KB/session"
+            )
+            out.append((label, measured, success == 1))
     eb = results.get("footprint", {}).get("envbridge", {})
     packages = eb.get("packages")
     out.append(("core install <= 20 packages", str(packages), bool(packages and packages <= 20)))
@@ -220,7 +249,8 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|---|",
     ]
     for name, measured, met in targets(results):
-        verdict = "yes" if met else "no" if met is False else DASH
+        busy = met is None and "cores" in measured
+        verdict = "yes" if met else "no" if met is False else "not judged" if busy else DASH
         lines.append(f"| {name} | {measured} | {verdict} |")
     for name, w in results.get("workloads", {}).items():
         lines += ["", f"### Workload `{name}`: {w.get('description', '')}", ""]

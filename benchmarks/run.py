@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks import report, stacks
+from benchmarks import loadguard, report, scale, stacks
 from benchmarks.processes import (
     ROOT,
     Worker,
@@ -71,13 +71,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--openenv-venv", type=Path, default=ROOT / ".venv-bench-openenv")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--load-reruns",
+        type=int,
+        default=None,
+        help="reruns of a pairing while the load average exceeds the core count "
+        "(default 2; 0 with --quick)",
+    )
+    parser.add_argument(
+        "--scale-sessions",
+        type=int,
+        default=16384,
+        help="WS sessions on one server, driven from --scale-clients processes (0: skip)",
+    )
+    parser.add_argument("--scale-clients", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="tiny run (smoke test)")
     args = parser.parse_args(argv)
+    if args.load_reruns is None:
+        args.load_reruns = 0 if args.quick else 2
     if args.quick:
         args.reps, args.steps, args.http_steps, args.warmup, args.load_warmup = 1, 300, 100, 20, 2
         args.concurrency, args.duration, args.idle_sessions = "1,8", 0.5, 16
         args.batch_sessions = 8
         args.import_reps = 1
+        args.scale_sessions = min(args.scale_sessions, 256)
     args.levels = [int(n) for n in args.concurrency.split(",") if n.strip()]
     unknown_workloads = set(args.workloads.split(",")) - set(WORKLOADS)
     if unknown_workloads:
@@ -147,7 +164,7 @@ class Runner:
         errors: dict[str, str] = {}
         for _ in range(self.args.reps):
             for pairing in usable:
-                result = self.timed_latency(pairing, steps)
+                result = self.guarded(lambda pairing=pairing: self.timed_latency(pairing, steps))
                 if "error" in result:
                     errors[pairing.label] = result["error"]
                 else:
@@ -155,10 +172,17 @@ class Runner:
         out: dict[str, Any] = {}
         for pairing in usable:
             if runs[pairing.label]:
-                out[pairing.label] = median_of(runs[pairing.label])
+                out[pairing.label] = {
+                    **median_of(runs[pairing.label]),
+                    **loadguard.combine(runs[pairing.label]),
+                }
             else:
                 out[pairing.label] = {"error": errors.get(pairing.label, "no result")}
         return out
+
+    def guarded(self, measure: Any) -> dict[str, Any]:
+        """``measure()`` with its load average recorded, rerun while the machine is busy."""
+        return loadguard.guarded(measure, reruns=self.args.load_reruns, note=_progress)
 
     def timed_latency(self, pairing: stacks.Pairing, steps: int) -> dict[str, Any]:
         """One latency measurement plus the CPU time server and client spent per step.
@@ -186,14 +210,16 @@ class Runner:
         out: dict[str, dict[str, Any]] = {}
         for level in levels:
             for pairing in (p for p in pairings if self.available(p)):
-                result = self.drive(
-                    pairing,
-                    "load",
-                    "--sessions",
-                    str(level),
-                    "--duration",
-                    str(self.args.duration),
-                    timeout_s=self.args.duration + 60 + level * 0.5,
+                result = self.guarded(
+                    lambda pairing=pairing, level=level: self.drive(
+                        pairing,
+                        "load",
+                        "--sessions",
+                        str(level),
+                        "--duration",
+                        str(self.args.duration),
+                        timeout_s=self.args.duration + 60 + level * 0.5,
+                    )
                 )
                 out.setdefault(pairing.label, {})[str(level)] = result
                 _progress(f"load {level:>4} {pairing.label}: {_brief(result)}")
@@ -205,8 +231,10 @@ class Runner:
         if not self.available(pairing):
             return {}
         sessions, duration = str(self.args.batch_sessions), str(self.args.duration)
-        result = self.drive(
-            pairing, "batch", "--sessions", sessions, "--duration", duration, timeout_s=120
+        result = self.guarded(
+            lambda: self.drive(
+                pairing, "batch", "--sessions", sessions, "--duration", duration, timeout_s=120
+            )
         )
         _progress(f"batch {sessions} {pairing.label}: {_brief(result)}")
         return {pairing.label: {sessions: result}}
@@ -344,6 +372,14 @@ def main(argv: list[str] | None = None) -> int:
                 _progress(f"{name}: skipped, {WORKLOADS[name].envbridge_target} not installed")
                 continue
             results["workloads"][name] = measure_workload(args, py, WORKLOADS[name], Path(log_dir))
+    if args.scale_sessions:
+        _progress(f"scale: {args.scale_sessions} WS sessions on one server")
+        results["scale"] = loadguard.guarded(
+            lambda: scale.measure(args.scale_sessions, args.scale_clients, steps=3),
+            reruns=args.load_reruns,
+            note=_progress,
+        )
+        _progress(f"scale: {json.dumps(results['scale'])}")
     results["machine"]["load_average_end"] = os.getloadavg()
     json_path = args.out / "latest.json"
     json_path.write_text(json.dumps(results, indent=2))

@@ -9,6 +9,7 @@ from envbridge.conformance.model import CheckResult, CheckSpec, Level, Report, S
 from envbridge.conformance.probe import Options
 from envbridge.conformance.registry import areas, catalogue
 from envbridge.conformance.runner import (
+    NotOpenEnv,
     ServerUnreachable,
     UsageError,
     check,
@@ -19,6 +20,7 @@ __all__ = [
     "CheckResult",
     "CheckSpec",
     "Level",
+    "NotOpenEnv",
     "Options",
     "Report",
     "ServerUnreachable",

@@ -18,7 +18,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 _EPILOG = """\
-exit codes: 0 every MUST check passed; 1 a MUST check failed; 2 unreachable or bad arguments
+exit codes: 0 every MUST check passed; 1 a MUST check failed; 2 unreachable, not an
+OpenEnv server, or bad arguments
 
 examples:
   envbridge check http://127.0.0.1:8000
@@ -85,7 +86,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--action",
         type=_json_object,
         metavar="JSON",
-        help="a valid action to step with (default: built from /schema)",
+        help="an action the environment accepts (default: found by trying candidates from "
+        "/schema and the MCP tools; checks that need one skip when none is accepted)",
     )
     parser.add_argument(
         "--production-url",
@@ -137,7 +139,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         from envbridge.conformance import reports
         from envbridge.conformance.probe import Options
-        from envbridge.conformance.runner import ServerUnreachable, UsageError, check
+        from envbridge.conformance.runner import NotOpenEnv, ServerUnreachable, UsageError, check
     except ImportError as exc:
         print(
             f"envbridge check needs the conformance extra: pip install "
@@ -169,7 +171,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         report = check(
             args.url, only=args.only, progress=None if args.quiet else progress, **vars(options)
         )
-    except (ServerUnreachable, UsageError) as exc:
+    except (ServerUnreachable, NotOpenEnv, UsageError) as exc:
         print(f"envbridge check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(("\n" if not args.quiet else "") + reports.text(report), file=out)

@@ -80,6 +80,10 @@ class CheckResult:
     sent: Any = None
     received: Any = None
     details: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""
+    """The rule the check enforces (its catalogue text)."""
+    upstream: str | None = None
+    """Set when the failure is known upstream behaviour (OpenEnv's own), with a link."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (what ``--json`` writes per check)."""
@@ -93,6 +97,8 @@ class CheckResult:
             "sent": self.sent,
             "received": self.received,
             "details": self.details,
+            "rule": self.rule,
+            "upstream": self.upstream,
         }
 
 

@@ -36,7 +36,7 @@ class Options:
     dialect: str | None = None
     """Force a dialect instead of detecting it."""
     action: dict[str, Any] | None = None
-    """A valid action; None builds the simplest one from ``/schema``."""
+    """A valid action; None finds accepted ones from ``/schema`` and the MCP tools."""
     production_url: str | None = None
     """The same environment served in production mode, for the parity check."""
     deterministic: bool | None = None
@@ -165,14 +165,16 @@ class Probe:
         return self.facts["tools"]
 
     async def sample_action(self) -> dict[str, Any]:
-        """A valid action: ``--action`` or the simplest instance of ``/schema`` action."""
+        """An action the environment accepts: ``--action`` or one found by trying candidates.
+
+        CheckSkipped (naming ``--action``) when no candidate is accepted; see
+        :mod:`envbridge.conformance.actions`.
+        """
         if self.options.action is not None:
             return self.options.action
-        if "action" not in self.facts:
-            from envbridge.conformance.schema_strategies import minimal_instance
+        from envbridge.conformance.actions import sample_action
 
-            self.facts["action"] = minimal_instance(await self.action_schema())
-        return self.facts["action"]
+        return await sample_action(self)
 
     async def action_schema(self) -> dict[str, Any]:
         """``/schema`` ``action`` (CheckFailed when missing)."""

@@ -43,6 +43,8 @@ def text(report: Report) -> str:
         lines += ["", "failures:"]
         for result in failed:
             lines.append(f"  {result.level.value:6} {result.id}: {result.message}")
+            if result.upstream:
+                lines.append(f"         {result.upstream}")
             if result.sent is not None:
                 lines.append(f"         sent:     {_short(result.sent)}")
             if result.received is not None:
@@ -107,13 +109,15 @@ def junit(report: Report) -> str:
             name=f"{result.id} [{result.level.value}]",
             time=f"{result.duration_s:.3f}",
         )
+        message = result.message + (f" [{result.upstream}]" if result.upstream else "")
+        ET.SubElement(ET.SubElement(case, "properties"), "property", name="rule", value=result.rule)
         if result.status is Status.FAIL and result.level is Level.MUST:
-            failure = ET.SubElement(case, "failure", message=result.message)
+            failure = ET.SubElement(case, "failure", message=message)
             failure.text = (
                 f"sent: {_short(result.sent, 2000)}\nreceived: {_short(result.received, 2000)}"
             )
         elif result.status is Status.FAIL:
-            ET.SubElement(case, "skipped", message=f"{result.level.value} failed: {result.message}")
+            ET.SubElement(case, "skipped", message=f"{result.level.value} failed: {message}")
         elif result.status is Status.SKIP:
             ET.SubElement(case, "skipped", message=result.message)
         if result.details:

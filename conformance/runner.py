@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+from envbridge.conformance import upstream
 from envbridge.conformance.model import (
     CheckFailed,
     CheckResult,
@@ -28,6 +30,10 @@ CHECK_TIMEOUT_S = 60.0
 
 class ServerUnreachable(ConnectionError):
     """Nothing answers HTTP at the URL (CLI exit code 2)."""
+
+
+class NotOpenEnv(ConnectionError):
+    """Something answers at the URL, but it is not an OpenEnv server (CLI exit code 2)."""
 
 
 class UsageError(ValueError):
@@ -65,7 +71,8 @@ async def check_async(
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as http:
         probe = Probe(url, options, http)
         await _reachable(probe)
-        await probe.detect()
+        with contextlib.suppress(httpx.HTTPError):  # a crash on POST /reset: checks tell
+            await probe.detect()
         report = Report(url=probe.url, dialect=probe.dialect, mode=probe.mode)
         for spec in specs:
             if progress:
@@ -74,6 +81,7 @@ async def check_async(
             report.results.append(result)
             if progress:
                 progress(spec, result)
+        upstream.mark(report, await upstream.built_with_openenv(probe))
     report.duration_s = time.perf_counter() - started
     return report
 
@@ -86,18 +94,46 @@ def check(
 
 
 async def _reachable(probe: Probe) -> None:
+    """ServerUnreachable when nothing answers; NotOpenEnv when /health is not OpenEnv's."""
     try:
-        await probe.http.get(probe.url + "/health")
+        response = await probe.http.get(probe.url + "/health")
     except httpx.HTTPError as exc:
         raise ServerUnreachable(
             f"cannot reach {probe.url} ({type(exc).__name__}: {exc}); is the server running "
             "and is the URL right (e.g. http://127.0.0.1:8000)?"
         ) from None
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or "status" not in body:  # 503 + status: degraded, judged
+        raise NotOpenEnv(
+            f"no OpenEnv server at {probe.url}: /health answered {response.status_code} {kind}"
+            + ("" if response.status_code >= 400 else " without a JSON 'status'")
+            + "; is the URL the server's base URL (the one whose /health, /reset and /ws "
+            "it serves)?"
+        )
+
+
+EXCERPT = 300
+"""Longest string kept in a result's sent / received (bodies are cut to an excerpt)."""
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> Any:
+    """``value`` with every string longer than ``limit`` cut short (recursively)."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + f"... ({len(value)} chars)"
+    if isinstance(value, dict):
+        return {k: excerpt(v, limit) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [excerpt(v, limit) for v in value]
+    return value
 
 
 async def run_one(spec: CheckSpec, probe: Probe) -> CheckResult:
     """Run one check and turn whatever happens into a CheckResult."""
-    result = CheckResult(spec.id, spec.level, spec.title, Status.PASS)
+    result = CheckResult(spec.id, spec.level, spec.title, Status.PASS, rule=spec.rule)
     started = time.perf_counter()
     try:
         details = await asyncio.wait_for(spec.run(probe), CHECK_TIMEOUT_S)
@@ -106,7 +142,7 @@ async def run_one(spec: CheckSpec, probe: Probe) -> CheckResult:
             result.status = Status.INFO
     except CheckFailed as exc:
         result.status, result.message = Status.FAIL, exc.message
-        result.sent, result.received = exc.sent, exc.received
+        result.sent, result.received = excerpt(exc.sent), excerpt(exc.received)
     except CheckSkipped as exc:
         result.status, result.message = Status.SKIP, str(exc)
     except TimeoutError:
@@ -118,5 +154,8 @@ async def run_one(spec: CheckSpec, probe: Probe) -> CheckResult:
     except Exception as exc:
         result.status = Status.FAIL
         result.message = f"unexpected {type(exc).__name__} while checking: {exc}"
+    if spec.level is Level.INFO and result.status is Status.FAIL:  # INFO never fails
+        result.status = Status.SKIP
+        result.message = f"not measured: {result.message}"
     result.duration_s = time.perf_counter() - started
     return result

@@ -96,7 +96,11 @@ class WsConn:
 
     async def expect(self, message: Any, reply_type: str, op: str | None = None) -> Any:
         """Send ``message``; the reply must be ``{"type": reply_type, "data": ...}``."""
-        reply = await self.request(message, op)
+        return self.expect_reply(message, await self.request(message, op), reply_type)
+
+    @staticmethod
+    def expect_reply(message: Any, reply: Any, reply_type: str) -> Any:
+        """``reply`` (to ``message``) must be ``{"type": reply_type, "data": ...}``: its data."""
         if not isinstance(reply, dict) or reply.get("type") != reply_type:
             raise CheckFailed(
                 f"expected a {reply_type!r} frame", sent=_shown(message), received=reply

@@ -21,7 +21,17 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 if TYPE_CHECKING:
     from envbridge.pool import ImageSource, Pool, ProcessSource, SyncPool, TargetSource, UrlSource
-    from envbridge.spec.client import AsyncClient, StepResult, SyncClient, ToolInfo
+    from envbridge.spec.client import (
+        AsyncClient,
+        AsyncTasks,
+        InvalidTask,
+        StepResult,
+        SyncClient,
+        SyncTasks,
+        TasksUnsupported,
+        ToolInfo,
+        UnknownEnvironment,
+    )
     from envbridge.spec.environment import (
         Environment,
         EnvironmentMetadata,
@@ -87,6 +97,11 @@ _LAZY: dict[str, str] = {
     "SyncClient": "envbridge.spec.client",
     "StepResult": "envbridge.spec.client",
     "ToolInfo": "envbridge.spec.client",
+    "AsyncTasks": "envbridge.spec.client",
+    "SyncTasks": "envbridge.spec.client",
+    "TasksUnsupported": "envbridge.spec.client",
+    "InvalidTask": "envbridge.spec.client",
+    "UnknownEnvironment": "envbridge.spec.client",
     "Pool": "envbridge.pool",
     "SyncPool": "envbridge.pool",
     "TargetSource": "envbridge.pool",
@@ -134,6 +149,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncClient",
+    "AsyncTasks",
     "BatchingUnsupported",
     "ConnectionFailed",
     "EnvError",
@@ -144,6 +160,7 @@ __all__ = [
     "HttpErrorCode",
     "ImageSource",
     "InvalidAction",
+    "InvalidTask",
     "Observation",
     "Pool",
     "ProcessSource",
@@ -152,13 +169,16 @@ __all__ = [
     "StepResult",
     "SyncClient",
     "SyncPool",
+    "SyncTasks",
     "TargetSource",
+    "TasksUnsupported",
     "Tool",
     "ToolCallError",
     "ToolError",
     "ToolErrorType",
     "ToolInfo",
     "ToolResult",
+    "UnknownEnvironment",
     "UrlSource",
     "WSErrorCode",
     "__version__",

@@ -37,6 +37,17 @@ def _json_object(text: str) -> dict:
     return value
 
 
+def _port(text: str) -> int:
+    from envbridge.spec.server.listen import check_port
+
+    try:
+        return check_port(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give 1-65535, or 0 for any free one"
+        ) from None
+
+
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "serve",
@@ -47,7 +58,12 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("target", help="what to serve (see targets below)")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port, 1-65535, or 0 for any free one (default: 8000)",
+    )
     parser.add_argument(
         "--mode",
         default="simulation",
@@ -65,6 +81,30 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=900.0,
         help="seconds before an unattached idle session is closed (default: 900; 0 disables)",
+    )
+    parser.add_argument(
+        "--step-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fail any env call (step, state, tool, close; not reset, which may build a "
+        "sandbox) running longer with EXECUTION_ERROR (default: no limit)",
+    )
+    parser.add_argument(
+        "--ws-idle-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="close a WebSocket (and the session it holds) that sent no frame for this "
+        "long (default: never)",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="after SIGTERM/SIGINT, exit within this long even if an env call is stuck; "
+        "temp folders, subprocesses and containers are removed first (default: 10)",
     )
     for flag, what in (
         ("--kwargs", "gym.make"),
@@ -91,6 +131,46 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         help="harbor/docker: use local image LOCAL for FROM NAME (repeatable)",
     )
     parser.add_argument(
+        "--pass-env",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="harbor: let tasks' ${NAME} read this server variable (repeatable); any other "
+        "${VAR} in a task's env tables is refused at start-up",
+    )
+    parser.add_argument(
+        "--tasks",
+        default=None,
+        metavar="FILE",
+        help='gym: a JSON list of tasks ({"seed": 3, "options": {...}} or bare seeds), or '
+        "{split: [...]}, served over the Task API (without it a gym env answers 501)",
+    )
+    parser.add_argument(
+        "--network",
+        choices=["host", "bridge"],
+        default=None,
+        help="harbor: give tasks whose network_mode is public this Docker network",
+    )
+    parser.add_argument(
+        "--build-network",
+        choices=["none", "host", "bridge"],
+        default=None,
+        help="harbor/docker: the network image builds run on (default none)",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        default=None,
+        help="harbor: a PEM CA bundle that builds and sandbox commands trust "
+        "(for a re-signing HTTPS proxy)",
+    )
+    parser.add_argument(
+        "--airgap",
+        action="store_true",
+        help="harbor/docker: provide uv/uvx, local Pythons and a wheelhouse for test.sh "
+        "scripts that download them (Terminal-Bench 2 style), with no network",
+    )
+    parser.add_argument(
         "--open",
         action="store_true",
         help="open the /web page (play, watch, debug) in your browser once serving",
@@ -103,11 +183,21 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 def _run_serve(args: argparse.Namespace) -> int:
     from envbridge.spec.server import serve
+    from envbridge.spec.server.listen import PortUnavailable
     from envbridge.targets import TargetError, resolve_target
 
     options = {**(args.options or {}), **(args.kwargs or {}), **(args.env_args or {})}
     if args.backend is not None:
         options["backend"] = args.backend
+    if args.pass_env:
+        options["pass_env"] = args.pass_env
+    if args.tasks is not None:
+        options["tasks"] = args.tasks
+    for key in ("network", "build_network", "ca_bundle"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    if args.airgap:
+        options["airgap"] = True
     if args.base_image:
         try:
             options["base_images"] = dict(item.split("=", 1) for item in args.base_image)
@@ -125,25 +215,31 @@ def _run_serve(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"envbridge serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(
-        f"envbridge {__version__}: serving {args.target} ({args.mode} mode) on "
-        f"http://{args.host}:{args.port}  (WebSocket /ws, MCP /mcp, docs /docs, page /web)",
-        file=sys.stderr,
-        flush=True,
-    )
+    on_listening = None
     if args.open:
         from envbridge.browser import open_when_ready, page_url
 
-        open_when_ready(page_url(args.host, args.port))
-    serve(
-        factory,
-        host=args.host,
-        port=args.port,
-        mode=args.mode,
-        max_sessions=args.max_sessions,
-        idle_timeout_s=args.idle_timeout or None,
-        log_level=args.log_level if args.log_level != "info" else "warning",
-    )
+        def on_listening(port: int) -> None:
+            open_when_ready(page_url(args.host, port))
+
+    try:
+        serve(
+            factory,
+            host=args.host,
+            port=args.port,
+            mode=args.mode,
+            max_sessions=args.max_sessions,
+            idle_timeout_s=args.idle_timeout or None,
+            step_timeout_s=args.step_timeout or None,
+            ws_idle_timeout_s=args.ws_idle_timeout or None,
+            shutdown_timeout_s=args.shutdown_timeout,
+            log_level=args.log_level if args.log_level != "info" else "warning",
+            label=args.target,
+            on_listening=on_listening,
+        )
+    except PortUnavailable as exc:
+        print(f"envbridge serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -177,11 +273,36 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     add_subcommand(sub)
 
 
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    from envbridge.validation.cli import add_subcommand
+
+    add_subcommand(sub)
+
+
+def _add_k8s(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "k8s",
+        help="Kubernetes manifests for envbridge images",
+        add_help=False,
+        prefix_chars="\0",  # every word, --help included, reaches the command's own parser
+    )
+    parser.add_argument("args", nargs="*")
+    parser.set_defaults(func=_run_k8s)
+
+
+def _run_k8s(args: argparse.Namespace) -> int:
+    from envbridge.k8s import main as k8s_main
+
+    return k8s_main(args.args)
+
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve,
     _add_check,
+    _add_validate,
     _add_harbor,
     _add_docker,
+    _add_k8s,
 ]
 """Each adds one subcommand; rooms append theirs here."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
@@ -124,8 +125,24 @@ def _load_module_factory(module_name: str, attr: str, options: dict[str, Any]) -
     if not callable(factory):
         raise TargetError(f"{module_name}:{attr} is not callable; give a class or a factory")
     if options:
+        _check_fits(factory, options, f"{module_name}:{attr}")
         return lambda: factory(**options)
     return factory
+
+
+def _check_fits(factory: Callable[..., Any], options: dict[str, Any], name: str) -> None:
+    """TargetError now (not per session) when ``factory`` cannot take ``options``."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin without a signature: let it judge
+        return
+    try:
+        signature.bind(**options)
+    except TypeError as exc:
+        raise TargetError(
+            f"{name} cannot take the options {sorted(options)} ({exc}); its signature is "
+            f"{name}{signature}"
+        ) from None
 
 
 FACTORY_ATTRIBUTES = ("concurrent_sessions", "blocking")

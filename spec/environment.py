@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from envbridge.spec.errors import EnvError as EnvError  # re-exported: older import path
 from envbridge.spec.errors import InvalidAction as InvalidAction
@@ -98,8 +98,10 @@ class Environment:
     name: ClassVar[str | None] = None
     description: ClassVar[str] = ""
     version: ClassVar[str] = "1.0.0"
-    blocking: ClassVar[bool] = True
-    """True: synchronous methods run in a worker thread. False: called inline."""
+    blocking: ClassVar[bool | Literal["auto"]] = True
+    """True: synchronous methods run in a worker thread. False: called inline.
+    ``"auto"``: measured per session, cheap methods move inline and slow ones stay on the
+    thread (see :mod:`envbridge.spec.placement`)."""
     deterministic: ClassVar[bool] = True
     """False tells the conformance kit to skip determinism checks (with that reason)."""
     concurrent_sessions: ClassVar[bool] = True
@@ -162,6 +164,32 @@ class Environment:
             description=self.description or f"{type(self).__name__} environment",
             version=self.version,
         )
+
+    # Task API (OpenEnv's TaskProvider), all optional: see envbridge.spec.tasks. Implement
+    # list_splits plus list_tasks (small splits) or num_tasks + get_task (large ones);
+    # reset(options={"split": ..., "index": ...}) must then start exactly that task.
+
+    def list_splits(self) -> list[Any] | Awaitable[list[Any]]:
+        """Split descriptors: names (``"train"``), dicts or models. Default: no tasks."""
+        raise NotImplementedError
+
+    def list_tasks(self, split: str) -> list[Any] | Awaitable[list[Any]]:
+        """Every task spec of ``split`` (JSON-able; never answers or model output)."""
+        raise NotImplementedError
+
+    def num_tasks(self, split: str) -> int | Awaitable[int]:
+        """The exact number of tasks in ``split``."""
+        raise NotImplementedError
+
+    def get_task(self, split: str, index: int) -> Any:
+        """Task ``index`` of ``split`` (the server has checked the index is in range)."""
+        raise NotImplementedError
+
+    def get_task_range(
+        self, split: str, start: int | None = None, stop: int | None = None
+    ) -> list[Any] | Awaitable[list[Any]]:
+        """``tasks[start:stop]`` with slice rules; derived from get_task when absent."""
+        raise NotImplementedError
 
     def close(self) -> Awaitable[None] | None:
         """Release resources (processes, containers, files). Called once per session."""

@@ -62,6 +62,12 @@ class HttpErrorCode(StrEnum):
     """A body over the server's message limit (413)."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
     """A bug in the server itself (500); the server log has the traceback."""
+    TASKS_UNSUPPORTED = "TASKS_UNSUPPORTED"
+    """Task API: the environment lists no tasks (501)."""
+    INVALID_TASK = "INVALID_TASK"
+    """Task API: unknown split, or task index out of range (400)."""
+    UNKNOWN_ENVIRONMENT = "UNKNOWN_ENVIRONMENT"
+    """Task API: the path names another environment (404; see ``GET /list_environments``)."""
 
 
 FATAL_WS_CODES = frozenset(

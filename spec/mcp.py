@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from envbridge.spec import wire
 from envbridge.spec.environment import ToolError
-from envbridge.spec.errors import JsonRpcErrorCode, RpcError, ToolErrorType
+from envbridge.spec.errors import JsonRpcErrorCode, RpcError, ToolErrorType, WSErrorCode
 from envbridge.spec.session import ProtocolError, Session
 
 Dialect = Literal["openenv", "mcp"]
@@ -185,10 +185,15 @@ async def _session_create(call: _Call) -> Any:
     if call.session is not None:
         return {"session_id": call.session.id}
     params = call.params
-    reset_data: dict[str, Any] = {k: params[k] for k in ("seed", "options") if k in params}
+    reset_data: dict[str, Any] = {
+        k: params[k] for k in ("seed", "options", "split", "index") if k in params
+    }
     try:
         created = await call.host.create(reset_data=reset_data)
     except ProtocolError as exc:
+        if exc.code is WSErrorCode.VALIDATION_ERROR:  # e.g. a bad task split/index
+            data = {"code": exc.code.value, **exc.extras}
+            raise RpcError(JsonRpcErrorCode.INVALID_PARAMS, exc.message, data) from None
         raise RpcError(JsonRpcErrorCode.SERVER_ERROR, exc.message, exc.extras or None) from None
     return {"session_id": created.id}
 

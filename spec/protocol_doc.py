@@ -14,6 +14,7 @@ from envbridge.spec import messages as m
 from envbridge.spec.batch import BATCH_VERSION, MAX_BATCH_SESSIONS
 from envbridge.spec.errors import FATAL_WS_CODES, JsonRpcErrorCode, WSErrorCode
 from envbridge.spec.schema import ROUTES, protocol_json_schema
+from envbridge.spec.tasks import TASK_MODELS
 
 INTRO = """\
 # The envbridge protocol reference
@@ -118,6 +119,21 @@ MAY level (`batch.equivalence`); `envbridge.Pool` uses it automatically — see
 """
 
 
+TASK_API = """\
+## Task API (OpenEnv 0.10)
+
+Served in both modes when the environment lists tasks (`list_splits` plus `list_tasks`,
+or `num_tasks` + `get_task`; see `envbridge.spec.tasks`). Plain split names keep their
+type when it is `train`, `validation` or `test`, and are `validation` otherwise.
+Errors carry `detail.code`: 501 `TASKS_UNSUPPORTED` (no tasks), 400 `INVALID_TASK`
+(unknown split, index out of range, negative index), 404 `UNKNOWN_ENVIRONMENT` (the path
+names another env; the name match ignores case), 422 a list of body errors.
+`task_range` follows Python slice rules. `reset` with `split` and `index` (over `/ws`,
+`POST /reset`, or `openenv/session/create` params in production) starts exactly that
+task; a bad selection is `VALIDATION_ERROR` (JSON-RPC `-32602` on `/mcp`).
+"""
+
+
 def _model_section(model: type, defs: dict[str, Any]) -> str:
     schema = defs.get(model.__name__, {})
     doc = " ".join((model.__doc__ or "").split())
@@ -161,6 +177,7 @@ def render() -> str:
     defs = protocol_json_schema().get("$defs", {})
     sections = [INTRO, _routes_table(), _error_table(), BATCH, "## Messages\n"]
     sections += [_model_section(model, defs) for model in m.ALL_MODELS]
+    sections += [TASK_API, *(_model_section(model, defs) for model in TASK_MODELS)]
     return "\n".join(sections)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from envbridge.spec import messages as m
 from envbridge.spec.modes import Mode
+from envbridge.spec.tasks import TASK_MODELS, TASK_ROUTES
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -66,13 +67,14 @@ ROUTES: tuple[tuple[str, str, str, type[BaseModel] | None, type[BaseModel], bool
         m.JsonRpcResponse,
         False,
     ),
+    *TASK_ROUTES,
 )
 
 
 def protocol_json_schema() -> dict[str, Any]:
     """One JSON Schema document defining every wire message under ``$defs``."""
     _, schema = models_json_schema(
-        [(model, "validation") for model in m.ALL_MODELS],
+        [(model, "validation") for model in (*m.ALL_MODELS, *TASK_MODELS)],
         title="envbridge / OpenEnv wire protocol",
     )
     return schema
@@ -107,7 +109,7 @@ def openapi_document(mode: Mode, title: str, version: str) -> dict[str, Any]:
         }
         if request is not None:
             operation["requestBody"] = {
-                "required": path == "/step",
+                "required": path == "/step" or path.startswith("/{env_name}"),
                 "content": {"application/json": {"schema": refs[(request, "validation")]}},
             }
         paths.setdefault(path, {})[method] = operation

@@ -25,10 +25,13 @@ from functools import partial
 from typing import Any, Literal
 
 from envbridge.spec import wire
+from envbridge.spec.containment import CallTimedOut, EnvironmentAborted, describe, must_contain
 from envbridge.spec.environment import Environment, InvalidAction, ToolError, ToolResult
 from envbridge.spec.errors import ProtocolError, ToolErrorType, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest
 from envbridge.spec.modes import Mode
+from envbridge.spec.placement import Placement
+from envbridge.spec.tasks import selection_errors
 from pydantic import ValidationError
 
 log = logging.getLogger("envbridge.session")
@@ -52,16 +55,15 @@ def invalid(message: str, errors: list[dict[str, Any]]) -> ProtocolError:
 def execution_error(exc: BaseException, during: str) -> ProtocolError:
     """Wrap an unexpected environment exception; the session survives it."""
     log.warning("environment raised during %s", during, exc_info=exc)
-    return ProtocolError(
-        WSErrorCode.EXECUTION_ERROR, f"{during} failed: {type(exc).__name__}: {exc}"
-    )
+    return ProtocolError(WSErrorCode.EXECUTION_ERROR, f"{during} failed: {describe(exc)}")
 
 
 class env_errors:
     """Map what environment code raises to wire errors, in this one place.
 
     :class:`InvalidAction` becomes ``VALIDATION_ERROR``; a :class:`ProtocolError` passes
-    through; anything else becomes ``EXECUTION_ERROR`` (logged; the session survives).
+    through; anything else becomes ``EXECUTION_ERROR`` (logged; the session survives),
+    ``SystemExit`` and ``KeyboardInterrupt`` raised by env code included.
     A plain class rather than ``@contextmanager``: it sits on the per-step hot path, and
     one instance per call site is reused.
     """
@@ -75,9 +77,12 @@ class env_errors:
         return None
 
     def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> Literal[False]:
-        if exc is None or not isinstance(exc, Exception) or isinstance(exc, ProtocolError):
+        if exc is None or isinstance(exc, ProtocolError):
             return False
-        if isinstance(exc, InvalidAction):
+        if not isinstance(exc, Exception):
+            if not must_contain(exc):
+                return False  # cancellation: the server's own
+        elif isinstance(exc, InvalidAction):
             raise invalid(str(exc), exc.errors) from None
         raise execution_error(exc, self.during) from exc
 
@@ -117,6 +122,10 @@ _RUNNING, _DONE = Episode.RUNNING, Episode.DONE
 class Session:
     """One environment instance and its episode, driven by any transport."""
 
+    call_timeout_s: float | None = None
+    """Longest an env call other than ``reset`` (which may build a sandbox) may run: the
+    server's ``--step-timeout``; None: no limit."""
+
     def __init__(self, env: Environment, mode: Mode, session_id: str | None = None):
         self.id = session_id or str(uuid.uuid4())
         self.env = env
@@ -131,21 +140,50 @@ class Session:
         self._async = {
             name: inspect.iscoroutinefunction(getattr(env, name)) for name in _ENV_METHODS
         }
-        self._inline = not getattr(env, "blocking", True)
+        blocking = getattr(env, "blocking", True)
+        self._inline = blocking is False
+        self.placement = Placement() if blocking == "auto" else None
+        """For ``blocking = "auto"`` envs: which methods run inline (see spec/placement.py)."""
 
     # ------------------------------------------------------------------ env invocation
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run an env method; SystemExit & co. and overruns come out as Exceptions.
+
+        Never wrap env code in a new task here: a task that raises SystemExit stops the
+        server's event loop (asyncio re-raises it out of ``run_forever``).
+        """
+        try:
+            if self.call_timeout_s is None or name == "reset":
+                return await self._invoke(name, *args, **kwargs)
+            try:
+                async with asyncio.timeout(self.call_timeout_s):
+                    return await self._invoke(name, *args, **kwargs)
+            except TimeoutError:
+                raise CallTimedOut(name, self.call_timeout_s) from None
+        except BaseException as exc:
+            if must_contain(exc):
+                raise EnvironmentAborted(exc) from exc
+            raise
+
+    async def _invoke(self, name: str, *args: Any, **kwargs: Any) -> Any:
         method = getattr(self.env, name)
         if self._async[name]:
             return await method(*args, **kwargs)
+        placement = self.placement
         if self._inline:
             result = method(*args, **kwargs)
+        elif placement is not None and placement.inline(name):
+            result = placement.run_inline(name, method, *args, **kwargs)
         else:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"env-{self.id[:8]}")
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._executor, partial(method, *args, **kwargs))
+            if placement is not None:
+                call = partial(placement.run_probed, name, method, *args, **kwargs)
+            else:
+                call = partial(method, *args, **kwargs)
+            result = await loop.run_in_executor(self._executor, call)
         if inspect.isawaitable(result):  # a sync method that returned a coroutine
             result = await result
         return result
@@ -237,6 +275,10 @@ class Session:
                     ],
                 )
             options = {**nested, **options}
+        with env_errors("task lookup"):
+            task_errors = await selection_errors(self.env, options)
+        if task_errors:
+            raise invalid("Invalid task selection", task_errors)
         episode_id = request.episode_id or str(uuid.uuid4())
         async with self._lock:
             self._touch()
@@ -333,9 +375,7 @@ class Session:
                 raise
             except Exception as exc:
                 log.warning("tool %s raised", name, exc_info=exc)
-                raise ToolError(
-                    f"{type(exc).__name__}: {exc}", ToolErrorType.EXECUTION_ERROR
-                ) from exc
+                raise ToolError(describe(exc), ToolErrorType.EXECUTION_ERROR) from exc
 
     def _list_tools_step(self, data: dict[str, Any]) -> dict[str, Any]:
         try:

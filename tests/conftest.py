@@ -20,3 +20,20 @@ from tests.web.fixtures import browser, screenshot_dir, web  # noqa: E402, F401
 def anyio_backend() -> str:
     """Async tests (``@pytest.mark.anyio``) run on asyncio."""
     return "asyncio"
+
+
+_engine: list[bool] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``docker`` needs a reachable engine: it is skipped without one, and
+    fails instead under ``CI=true`` (see tests/docker_gate.py). Only the real marker counts,
+    not a path or name containing "docker"."""
+    if item.get_closest_marker("docker") is None:
+        return
+    from tests.docker_gate import engine_reachable, no_engine
+
+    if not _engine:
+        _engine.append(engine_reachable())
+    if not _engine[0]:
+        no_engine()

@@ -22,6 +22,7 @@ from envbridge.bridges.gymnasium.frames import encode_frame
 from envbridge.bridges.gymnasium.info import encode_info
 from envbridge.bridges.gymnasium.schema import space_schema
 from envbridge.bridges.gymnasium.spaces import describe_space
+from envbridge.bridges.gymnasium.tasks import GymSplits, GymTaskProvider
 from envbridge.spec import (
     Environment,
     EnvironmentMetadata,
@@ -31,14 +32,18 @@ from envbridge.spec import (
     ToolError,
     ToolResult,
 )
+from envbridge.spec.tasks import task_selection
 
 ACTION_KEY = "action"
 IGNORED_ACTION_KEYS = frozenset({"metadata"})
 """OpenEnv's pydantic actions always add ``metadata``; it is accepted and ignored."""
 
 
-class GymEnvironment(Environment):
-    """Serves one ``gymnasium.Env``; the session core owns episode bookkeeping."""
+class GymEnvironment(GymTaskProvider, Environment):
+    """Serves one ``gymnasium.Env``; the session core owns episode bookkeeping.
+
+    ``tasks`` (split -> seeds/options, :mod:`.tasks`) opt in to the Task API.
+    """
 
     description = "A Gymnasium environment served by envbridge"
 
@@ -48,11 +53,15 @@ class GymEnvironment(Environment):
         *,
         seed: int | None = None,
         owns_env: bool = True,
-        inline: bool = False,
+        inline: bool | None = None,
+        tasks: GymSplits | None = None,
     ):
         self.env = env
+        self.task_splits = tasks
         self._owns_env = owns_env
-        self.blocking = not inline  # inline: the core calls reset/step on its event loop
+        # None: measured per session (cheap steps run on the event loop, slow ones keep
+        # their worker thread); True/False force one placement. See spec/placement.py.
+        self.blocking = "auto" if inline is None else not inline
         self.action_space = env.action_space
         self.observation_space = env.observation_space
         # Fails here, at session start, for a space the wire cannot carry.
@@ -77,6 +86,12 @@ class GymEnvironment(Environment):
         options: dict[str, Any] | None = None,
     ) -> Observation:
         """Reset the env; the first reset without a seed uses the ``seed`` given at wrap."""
+        selected = task_selection(options)
+        if selected is not None and self.task_splits:
+            task = self.task_splits[selected[0]][selected[1]]
+            seed, options = task.seed, task.options
+        elif options:
+            options = {k: v for k, v in options.items() if k not in ("split", "index")}
         if seed is None and not self._seeded:
             seed = self._first_seed
         self._seeded = True

@@ -36,7 +36,7 @@ class RemoteGymEnv(gym.Env):
     def __init__(
         self, client_or_url: str | SyncClient | AsyncClient, render_mode: str | None = None
     ):
-        self.client = _sync_client(client_or_url)
+        self.client = as_sync_client(client_or_url)
         try:
             tools = {tool.name for tool in self.client.list_tools()}
             if "spaces" not in tools:
@@ -103,13 +103,11 @@ class RemoteGymEnv(gym.Env):
         return value, decode_info(observation.get("info") or {})
 
 
-def _sync_client(client_or_url: str | SyncClient | AsyncClient) -> SyncClient:
+def as_sync_client(client_or_url: str | SyncClient | AsyncClient) -> SyncClient:
     if isinstance(client_or_url, SyncClient):
         return client_or_url
     if isinstance(client_or_url, AsyncClient):
         return client_or_url.sync()
     if isinstance(client_or_url, str):
         return SyncClient(client_or_url)
-    raise TypeError(
-        f"RemoteGymEnv takes a server URL or an envbridge client, not {type(client_or_url)}"
-    )
+    raise TypeError(f"expected a server URL or an envbridge client, not {type(client_or_url)}")

@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 from envbridge.bridges.gymnasium.environment import GymEnvironment
 from envbridge.bridges.gymnasium.errors import UnsupportedSpace
+from envbridge.bridges.gymnasium.tasks import GymSplits, load_tasks_file, parse_tasks
 
-BRIDGE_OPTIONS = ("seed", "inline")
+BRIDGE_OPTIONS = ("seed", "inline", "tasks")
 """``--kwargs`` keys the bridge keeps for itself; every other key goes to ``gym.make``."""
 
 
@@ -30,9 +32,11 @@ class GymFactory:
         *,
         seed: int | None,
         label: str,
-        inline: bool = False,
+        inline: bool | None = None,
+        tasks: GymSplits | None = None,
     ):
         self._make_env = make_env
+        self.tasks = tasks
         self._seed = seed
         self._inline = inline
         self.label = label
@@ -43,7 +47,11 @@ class GymFactory:
             raise TypeError(f"{self.label} produced {type(env).__name__}, not a gymnasium.Env")
         try:
             return GymEnvironment(
-                env, seed=self._seed, owns_env=self.owns_envs, inline=self._inline
+                env,
+                seed=self._seed,
+                owns_env=self.owns_envs,
+                inline=self._inline,
+                tasks=self.tasks,
             )
         except Exception:
             if self.owns_envs:
@@ -60,15 +68,18 @@ class _SingleInstance(GymFactory):
     concurrent_sessions = False
     owns_envs = False
 
-    def __init__(self, env: gym.Env, *, seed: int | None, inline: bool):
-        super().__init__(lambda: env, seed=seed, label=repr(env), inline=inline)
+    def __init__(
+        self, env: gym.Env, *, seed: int | None, inline: bool | None, tasks: GymSplits | None
+    ):
+        super().__init__(lambda: env, seed=seed, label=repr(env), inline=inline, tasks=tasks)
 
 
 def wrap(
     env_or_id: str | gym.Env | Callable[[], gym.Env],
     *,
     seed: int | None = None,
-    inline: bool = False,
+    inline: bool | None = None,
+    tasks: Any = None,
     **make_kwargs: Any,
 ) -> GymFactory:
     """A session factory for ``env_or_id``, ready for ``envbridge.serve``.
@@ -77,15 +88,18 @@ def wrap(
     ``make_kwargs`` go to ``gym.make``), a zero-argument callable returning a
     ``gymnasium.Env`` (a new env per session), or an env instance (one session at a time).
     ``seed`` seeds each session's first reset when the client sends no seed, which makes
-    production-mode sessions (no reset on the wire) reproducible. ``inline=True`` runs
-    reset/step on the server's event loop instead of a worker thread: about 20% more
-    steps per second for microsecond envs (classic control, toy text), but a slow env
-    would then stall every other session.
+    production-mode sessions (no reset on the wire) reproducible. ``inline``: by default
+    (None) each session measures its env: methods whose first calls are cheap (classic
+    control, toy text) run on the server's event loop, slow ones keep a worker thread so
+    they never stall other sessions; ``True``/``False`` force one placement.
+    ``tasks`` (a list of seeds/options, a ``{split: [...]}`` mapping, or a JSON file
+    path) opts in to the Task API.
     """
+    splits = _task_splits(tasks)
     if isinstance(env_or_id, gym.Env):
         if make_kwargs:
             raise TypeError(f"make kwargs {sorted(make_kwargs)} need an env id, not an instance")
-        return _SingleInstance(env_or_id, seed=seed, inline=inline)
+        return _SingleInstance(env_or_id, seed=seed, inline=inline, tasks=splits)
     if isinstance(env_or_id, str):
         env_id = env_or_id
         return GymFactory(
@@ -93,17 +107,26 @@ def wrap(
             seed=seed,
             label=f"gym.make({env_id!r})",
             inline=inline,
+            tasks=splits,
         )
     if callable(env_or_id):
         if make_kwargs:
             raise TypeError(
                 f"make kwargs {sorted(make_kwargs)} need an env id; bind them in your factory"
             )
-        return GymFactory(env_or_id, seed=seed, label=repr(env_or_id), inline=inline)
+        return GymFactory(env_or_id, seed=seed, label=repr(env_or_id), inline=inline, tasks=splits)
     raise TypeError(
         f"wrap() takes a gymnasium env id, env instance or env factory, not "
         f"{type(env_or_id).__name__}"
     )
+
+
+def _task_splits(tasks: Any) -> GymSplits | None:
+    if tasks is None:
+        return None
+    if isinstance(tasks, str | Path):
+        return load_tasks_file(tasks)
+    return parse_tasks(tasks)
 
 
 def load_target(rest: str, options: dict[str, Any]) -> GymFactory:
@@ -111,8 +134,10 @@ def load_target(rest: str, options: dict[str, Any]) -> GymFactory:
     bridge = {key: options[key] for key in BRIDGE_OPTIONS if key in options}
     if not isinstance(bridge.get("seed", 0), int) or isinstance(bridge.get("seed"), bool):
         raise ValueError(f"the seed option must be an integer, got {bridge['seed']!r}")
-    if not isinstance(bridge.get("inline", False), bool):
-        raise ValueError(f"the inline option must be true or false, got {bridge['inline']!r}")
+    if not isinstance(bridge.get("inline", False), bool | None):
+        raise ValueError(
+            f"the inline option must be true, false or null (measured), got {bridge['inline']!r}"
+        )
     make_kwargs = {key: value for key, value in options.items() if key not in BRIDGE_OPTIONS}
     factory = wrap(rest, **bridge, **make_kwargs)
     try:

@@ -1,4 +1,4 @@
-"""Our own pydantic models of harbor 0.25's ``task.toml`` (every field harbor defines).
+"""Our own pydantic models of harbor's ``task.toml`` (schema 1.x, as of harbor 0.26).
 
 Unknown keys are kept (``extra="allow"``) so :func:`unknown_keys` can report them: harbor
 ignores them silently, which turns a typo such as ``timeout_secs`` into a 600 s default.
@@ -31,7 +31,7 @@ class PackageInfo(_Model):
     """``[task]``: the task's registry identity."""
 
     name: str
-    version: str | None = None
+    version: str | None = Field(default=None, min_length=1)
     description: str = ""
     authors: list[Author] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
@@ -72,12 +72,30 @@ class HealthcheckConfig(_Model):
 
 
 class MCPServerConfig(_Model):
+    """``[[environment.mcp_servers]]``: a server the agent may use (url or command)."""
+
     name: str
     transport: Literal["stdio", "sse", "streamable-http"] = "sse"
     url: str | None = None
     command: str | None = None
     args: list[str] = Field(default_factory=list)
     headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("transport", mode="before")
+    @classmethod
+    def _legacy_http(cls, value: Any) -> Any:
+        return "streamable-http" if value == "http" else value
+
+    @model_validator(mode="after")
+    def _endpoint(self) -> MCPServerConfig:
+        if self.transport == "stdio":
+            if not self.command:
+                raise ValueError("an MCP server with transport 'stdio' needs 'command'")
+            if self.headers:
+                raise ValueError("'headers' only apply to HTTP MCP transports")
+        elif not self.url:
+            raise ValueError(f"an MCP server with transport {self.transport!r} needs 'url'")
+        return self
 
 
 class TpuSpec(_Model):
@@ -105,6 +123,25 @@ class EnvironmentConfig(_Model):
     healthcheck: HealthcheckConfig | None = None
     workdir: str | None = None
 
+    @field_validator("os", mode="before")
+    @classmethod
+    def _lower_os(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("cpus")
+    @classmethod
+    def _finite_cpus(cls, value: int | float | None) -> int | float | None:
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"cpus must be a finite number, got {value}")
+            return int(value) if value.is_integer() else value
+        return value
+
+    @property
+    def accelerators(self) -> bool:
+        """True when the task asks for a GPU or TPU (``gpus = 0`` asks for none)."""
+        return bool(self.gpus) or self.tpu is not None
+
     @model_validator(mode="before")
     @classmethod
     def _migrate_legacy(cls, data: Any) -> Any:
@@ -115,8 +152,14 @@ class EnvironmentConfig(_Model):
         if allow_internet is not None and "network_mode" not in data:
             data["network_mode"] = "public" if allow_internet else "no-network"
         for legacy, field in (("memory", "memory_mb"), ("storage", "storage_mb")):
-            if legacy in data and field not in data:
-                data[field] = _size_to_mb(data.pop(legacy), legacy)
+            if legacy not in data:
+                continue
+            size = _size_to_mb(data.pop(legacy), legacy)
+            if data.get(field, size) != size:
+                raise ValueError(
+                    f"[environment].{legacy} ({size} MB) and {field} ({data[field]}) disagree"
+                )
+            data[field] = size
         return data
 
     @model_validator(mode="after")

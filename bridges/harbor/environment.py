@@ -14,9 +14,12 @@ from typing import Any, Literal
 
 from envbridge.bridges.harbor.backends import Sandbox, SandboxError, SandboxSpec, create_sandbox
 from envbridge.bridges.harbor.backends.base import ROOT_USER
+from envbridge.bridges.harbor.healthcheck import wait_healthy
 from envbridge.bridges.harbor.lint import errors, lint_task
+from envbridge.bridges.harbor.networking import CA_PATH, network_plan
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import Task
+from envbridge.bridges.harbor.task_api import HarborTaskProvider
 from envbridge.bridges.harbor.tools import (
     ExecArgs,
     ReadFileArgs,
@@ -25,7 +28,8 @@ from envbridge.bridges.harbor.tools import (
     parse_arguments,
     sandbox_path,
 )
-from envbridge.bridges.harbor.verifier import Verification, host_expanded, verify
+from envbridge.bridges.harbor.variables import expand
+from envbridge.bridges.harbor.verifier import Verification, verify
 from envbridge.spec import (
     Environment,
     EnvironmentMetadata,
@@ -34,13 +38,25 @@ from envbridge.spec import (
     Tool,
     ToolError,
     ToolResult,
+    cleanup,
 )
 
-_UPLOAD_DIR = "/tmp/.envbridge-upload"
+
+def task_metadata(task: Task) -> dict[str, Any]:
+    """reset's metadata: ``[metadata]``, the ``[task]`` package identity and ``source``."""
+    package = task.config.task
+    return {
+        "task_metadata": task.config.metadata,
+        "package": package.model_dump(exclude_none=True) if package else None,
+        "source": task.config.source,
+    }
 
 
-class HarborEnvironment(Environment):
-    """One session's view of a set of harbor tasks; one sandbox per episode."""
+class HarborEnvironment(HarborTaskProvider, Environment):
+    """One session's view of a set of harbor tasks; one sandbox per episode.
+
+    The tasks are listed over the Task API as one split (:mod:`.task_api`).
+    """
 
     name = "harbor"
     description = "harbor task directories served as OpenEnv environments"
@@ -87,7 +103,7 @@ class HarborEnvironment(Environment):
         spec = SandboxSpec(
             environment_dir=task.environment_dir,
             workdir=env.workdir,
-            env=host_expanded(env.env),
+            env=expand(env.env, self.settings.pass_env),
             cpus=env.cpus,
             memory_mb=env.memory_mb,
             network=self.settings.network
@@ -97,9 +113,23 @@ class HarborEnvironment(Environment):
             docker_image=env.docker_image,
             name=task.id,
         )
+        plan = network_plan(self.settings, task)
+        spec.build, spec.env = plan, {**plan.sandbox_env(), **spec.env}
+        spec.network_driver = "host" if self.settings.network == "host" else "bridge"
         sandbox = create_sandbox(self.backend, spec, self.settings.base_images)
-        sandbox.start()
+        # stopped at server shutdown even when this session is stuck (see spec.cleanup)
+        self._cleanup = cleanup.register(f"stop the sandbox of {task.id}", sandbox.stop)
+        try:
+            sandbox.start()
+        except BaseException:
+            self._cleanup.done()
+            raise
         self.sandbox, self.task = sandbox, task
+        if plan.ca_bundle is not None:  # as root, before the agent's first command
+            written = sandbox.write_file(CA_PATH, plan.ca_bundle, user=ROOT_USER)
+            if written.exit_code != 0:
+                sandbox.stop()
+                raise SandboxError(f"cannot install the CA bundle: {written.stderr.strip()}")
         self._healthcheck()
         self.done = False
         self.tool_calls = 0
@@ -124,7 +154,7 @@ class HarborEnvironment(Environment):
             },
             reward=None,
             done=False,
-            metadata={"task_metadata": task.config.metadata},
+            metadata=task_metadata(task),
         )
 
     def _pick_task(self, seed: int | None, options: dict[str, Any]) -> Task:
@@ -149,20 +179,11 @@ class HarborEnvironment(Environment):
         check = self.task.config.environment.healthcheck
         if check is None:
             return
-        time.sleep(check.start_period_sec)
-        for attempt in range(check.retries + 1):
-            result = self.sandbox.exec(
-                check.command, user=ROOT_USER, timeout_s=check.timeout_sec, output_limit=4096
-            )
-            if result.exit_code == 0:
-                return
-            if attempt < check.retries:
-                time.sleep(check.interval_sec)
-        self._stop_sandbox()
-        raise SandboxError(
-            f"healthcheck {check.command!r} failed {check.retries + 1} times: "
-            f"{(result.stderr or result.stdout).strip()[-300:]}"
-        )
+        try:
+            wait_healthy(self.sandbox, check)
+        except SandboxError:
+            self._stop_sandbox()
+            raise
 
     def step(self, action: Any) -> Observation:
         raise InvalidAction(
@@ -214,6 +235,7 @@ class HarborEnvironment(Environment):
         if self.sandbox is not None:
             sandbox, self.sandbox = self.sandbox, None
             sandbox.stop()
+            self._cleanup.done()
 
     # --------------------------------------------------------------------- tools
 
@@ -280,18 +302,7 @@ class HarborEnvironment(Environment):
         assert self.sandbox is not None
         path = sandbox_path(args.path, self.sandbox.default_workdir)
         data = args.content.encode("utf-8")
-        staged = f"{_UPLOAD_DIR}/{self.tool_calls}"
-        self.sandbox.write_bytes(staged, data)
-        try:
-            result = self.sandbox.exec(
-                'mkdir -p -- "$(dirname -- "$EB_TARGET")" && cat -- "$EB_SOURCE" > "$EB_TARGET"',
-                user=self._agent_user(),
-                env={"EB_SOURCE": staged, "EB_TARGET": path},
-                timeout_s=60,
-                output_limit=4096,
-            )
-        finally:
-            self.sandbox.exec(f"rm -f {staged}", user=ROOT_USER, cwd="/", timeout_s=30)
+        result = self.sandbox.write_file(path, data, user=self._agent_user())
         if result.exit_code != 0:
             raise ToolError(f"cannot write {path}: {result.stderr.strip()}", "execution_error")
         return {"path": path, "bytes_written": len(data)}
@@ -314,7 +325,7 @@ class HarborEnvironment(Environment):
     def _submit(self, auto: str | None = None, last_result: Any = None) -> ToolResult:
         assert self.task is not None and self.sandbox is not None
         try:
-            self.verification = verify(self.sandbox, self.task)
+            self.verification = verify(self.sandbox, self.task, self.settings.pass_env)
         finally:
             self.done = True
             self._stop_sandbox()

@@ -18,7 +18,19 @@ _HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 _FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)")
 _PYTHON_MODULE = re.compile(r"\bpython3?(?:\.\d+)?\s+-m\s+([A-Za-z_][\w.]*)")
 _SINGLE_QUOTED = re.compile(r"'[^']*'")
+_FD_REDIRECT = re.compile(r"\d*[<>]&\d*-?")
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SUBSTITUTION = re.compile(r"\$\(([^()]*)\)")
+_ARITHMETIC = re.compile(r"\(\(.*?\)\)")
 _WORD = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+
+
+def _unquote(code: str) -> list[str]:
+    """``code`` with quoted text blanked (it is data), then each command substitution
+    found inside double quotes, as separate pieces of code."""
+    code = _SINGLE_QUOTED.sub("''", code)
+    inner = [sub for text in _DOUBLE_QUOTED.findall(code) for sub in _SUBSTITUTION.findall(text)]
+    return [_ARITHMETIC.sub(" ", piece) for piece in [_DOUBLE_QUOTED.sub('""', code), *inner]]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -46,10 +58,10 @@ def script_commands(text: str) -> set[str]:
             continue
         if match := _HEREDOC.search(line):
             heredoc_end = match.group(1)
-        code = _SINGLE_QUOTED.sub("''", line.split(" #", 1)[0])
-        if code.lstrip().startswith("#"):
+        pieces = [_FD_REDIRECT.sub(" ", piece) for piece in _unquote(line.split(" #", 1)[0])]
+        if pieces[0].lstrip().startswith("#"):
             continue
-        for segment in _SEPARATORS.split(code):
+        for segment in (part for piece in pieces for part in _SEPARATORS.split(piece)):
             words = segment.split()
             while words and ("=" in words[0] or words[0] in _KEYWORDS):
                 words.pop(0)

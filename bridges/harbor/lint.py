@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from envbridge.bridges.harbor.config import unknown_keys
 from envbridge.bridges.harbor.dockerfile import from_images, read_dockerfile
+from envbridge.bridges.harbor.downloads import download_findings
+from envbridge.bridges.harbor.fields import Backend, not_honoured
 from envbridge.bridges.harbor.host_tools import missing_on_host
 from envbridge.bridges.harbor.task import Task
 
 Severity = Literal["error", "warning", "info"]
 
-_COMPOSE_FILES = ("docker-compose.yaml", "docker-compose.yml", "compose.yaml", "compose.yml")
 _INSTALLS = re.compile(r"\b(apt-get|apt|apk|yum|dnf)\s+install\b|\bpip3?\s+install\b|\buv\s+pip\b")
 
 
@@ -31,9 +32,18 @@ class Finding:
         return asdict(self)
 
 
-def lint_task(task: Task, backend: Literal["docker", "local"] | None = None) -> list[Finding]:
-    """Every finding for ``task``; backend-specific checks when ``backend`` is given."""
-    findings = _format_findings(task) + _unsupported_features(task)
+def lint_task(task: Task, backend: Backend | None = None, settings: Any = None) -> list[Finding]:
+    """Every finding for ``task``; backend-specific checks when ``backend`` is given.
+
+    ``settings`` (serve options, ``HarborSettings``) say what the server provides: a
+    network, builds with a network, the air-gapped layer.
+    """
+    from envbridge.bridges.harbor.settings import HarborSettings
+
+    settings = settings if settings is not None else HarborSettings()
+    findings = _format_findings(task) + _environment_findings(task, backend)
+    findings += _field_findings(task, backend)
+    findings += [Finding(*found) for found in download_findings(task, backend, settings)]
     if backend == "local":
         findings += _local_findings(task)
     return findings
@@ -59,67 +69,60 @@ def _format_findings(task: Task) -> list[Finding]:
     return findings
 
 
-def _unsupported_features(task: Task) -> list[Finding]:
-    config = task.config
-    env = config.environment
-    checks: list[tuple[bool, str, str]] = [
-        (config.steps is not None, "multi-step", "multi-step tasks ([[steps]]) are not supported"),
-        (
-            any((task.environment_dir / name).exists() for name in _COMPOSE_FILES),
-            "compose-sidecars",
-            "environment/docker-compose.yaml (sidecar services) is not supported; "
-            "fold what the task needs into environment/Dockerfile",
-        ),
-        (
-            config.verifier.separate,
-            "separate-verifier",
-            "separate verifier containers are not supported: set "
-            '[verifier].environment_mode = "shared"',
-        ),
-        (
-            "allowlist"
-            in {env.network_mode, config.agent.network_mode, config.verifier.network_mode},
-            "network-allowlist",
-            "network allow-lists cannot be enforced; use network_mode 'public' or 'no-network'",
-        ),
-        (
-            bool(config.verifier.collect),
-            "verifier-collect",
-            "[[verifier.collect]] hooks are not run",
-        ),
-        (env.gpus is not None or env.tpu is not None, "accelerators", "gpus/tpu are not supported"),
-        (env.os == "windows", "windows", "windows tasks are not supported"),
-        (
-            not task.dockerfile.is_file() and env.docker_image is None,
-            "no-dockerfile",
-            "environment/Dockerfile is missing and [environment].docker_image is unset",
-        ),
-    ]
-    findings = [Finding(rule, "error", message) for failed, rule, message in checks if failed]
-    if env.mcp_servers:
+_WARN_IGNORED = frozenset({"mcp-servers", "skills-dir", "verifier-network", "local-prebuilt-image"})
+"""Ignored fields that change what the agent or verifier sees (the rest are info)."""
+
+
+def _field_findings(task: Task, backend: Backend | None) -> list[Finding]:
+    """One finding per task.toml field the task uses that the bridge does not honour."""
+    findings = []
+    for path, rule, verdict, why in not_honoured(task.config, backend):
+        if verdict == "refused":
+            findings.append(Finding(rule, "error", f"{path}: not supported: {why}"))
+        else:
+            severity: Severity = "warning" if rule in _WARN_IGNORED else "info"
+            findings.append(Finding(rule, severity, f"{path} is ignored: {why}"))
+    return findings
+
+
+def _compose_findings(task: Task, backend: Backend | None) -> list[Finding]:
+    from envbridge.bridges.harbor.sidecars import ComposeError, compose_file, read_compose
+
+    if compose_file(task.environment_dir) is None:
+        return []
+    try:
+        services, ignored = read_compose(task.environment_dir)
+    except ComposeError as exc:
+        return [Finding("compose-sidecars", "error", str(exc))]
+    if backend == "local":
+        return [Finding("compose-sidecars", "error",
+                        "compose sidecar services need --backend docker (the local backend "
+                        "runs one sandbox)")]  # fmt: skip
+    names = ", ".join(service.name for service in services) or "none"
+    findings = [Finding("compose-sidecars", "info",
+                        f"sidecars {names} start on a private network per episode, reachable "
+                        "by service name, health-waited, removed with the episode")]  # fmt: skip
+    if ignored:
+        findings.append(Finding("compose-ignored", "warning",
+                                f"compose keys not applied: {', '.join(ignored)}"))  # fmt: skip
+    return findings
+
+
+def _environment_findings(task: Task, backend: Backend | None = None) -> list[Finding]:
+    findings = _compose_findings(task, backend)
+    if not task.dockerfile.is_file() and task.config.environment.docker_image is None:
         findings.append(
-            Finding("mcp-servers", "warning", "[environment].mcp_servers are not started")
-        )
-    if env.skills_dir:
-        findings.append(
-            Finding("skills-dir", "warning", "[environment].skills_dir is not uploaded")
-        )
-    if config.artifacts:
-        findings.append(Finding("artifacts", "info", "artifacts are not collected by the bridge"))
-    if env.storage_mb is not None:
-        findings.append(
-            Finding("storage", "info", "storage_mb is ignored (as harbor's docker does)")
+            Finding(
+                "no-dockerfile",
+                "error",
+                "environment/Dockerfile is missing and [environment].docker_image is unset",
+            )
         )
     return findings
 
 
 def _local_findings(task: Task) -> list[Finding]:
     findings: list[Finding] = []
-    env = task.config.environment
-    if env.cpus is not None or env.memory_mb is not None:
-        findings.append(
-            Finding("local-resources", "info", "the local backend does not enforce cpus/memory_mb")
-        )
     if task.dockerfile.is_file():
         instructions = read_dockerfile(task.dockerfile)
         if len(from_images(instructions)) > 1 or any(i.flags.get("from") for i in instructions):
@@ -133,21 +136,12 @@ def _local_findings(task: Task) -> list[Finding]:
                 findings.append(
                     Finding(
                         "local-run-install",
-                        "warning",
+                        "error",
                         f"Dockerfile line {instruction.line} installs packages; the local backend "
                         "has no network and runs RUN on the host userland, so the install will "
                         "fail: bake the tools into the host, or use --backend docker",
                     )
                 )
-    elif env.docker_image:
-        findings.append(
-            Finding(
-                "local-prebuilt-image",
-                "warning",
-                f"the local backend cannot run the image {env.docker_image}; "
-                "its tools must exist on the host",
-            )
-        )
     for script in (task.test_script, task.solve_script):
         if not script.is_file():
             continue

@@ -1,19 +1,20 @@
-"""Grade an episode exactly as harbor's shared-mode verifier does.
+"""Grade an episode as harbor's shared-mode verifier does, with the agent out of reach.
 
-Stale reward files are removed as root, ``tests/`` is uploaded to ``/tests`` only now,
-``test.sh`` runs as the verifier user with ``[verifier].env`` under
-``[verifier].timeout_sec`` (its output to ``/logs/verifier/test-stdout.txt``, its exit
-code ignored), then reward.json, else reward.txt, is parsed by harbor's rules.
+First every process in the sandbox is killed (the agent's background forgers included)
+and ``/logs/verifier`` is made fresh: owned by root, writable by the verifier user only.
+``tests/`` is uploaded to ``/tests`` only now; ``test.sh`` runs as the verifier user with
+``[verifier].env`` under ``[verifier].timeout_sec`` (its output to
+``/logs/verifier/test-stdout.txt``, its exit code ignored); once it ended, every process
+is killed again, then reward.json, else reward.txt, is parsed by harbor's rules.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envbridge.bridges.harbor.backends.base import ROOT_USER, Sandbox, decode
-from envbridge.bridges.harbor.dockerfile import substitute
+from envbridge.bridges.harbor.backends.base import ROOT_USER, Sandbox, SandboxError, decode
 from envbridge.bridges.harbor.ignore import uploadable_tests
 from envbridge.bridges.harbor.rewards import (
     RewardParseError,
@@ -22,6 +23,7 @@ from envbridge.bridges.harbor.rewards import (
     primary_reward,
 )
 from envbridge.bridges.harbor.task import Task
+from envbridge.bridges.harbor.variables import expand
 
 VERIFIER_DIR = "/logs/verifier"
 REWARD_FILE_LIMIT = 64 * 1024
@@ -48,26 +50,44 @@ class Verification:
         return data
 
 
-def host_expanded(env: dict[str, str]) -> dict[str, str]:
-    """``${VAR}`` / ``${VAR:-default}`` in task env values, resolved from the host env."""
-    return {key: substitute(value, dict(os.environ)) for key, value in env.items()}
+FRESH_VERIFIER_DIR = f"""\
+[ -L /logs ] && rm -f /logs
+mkdir -p /logs && rm -rf -- {VERIFIER_DIR} && mkdir -m 755 {VERIFIER_DIR} || exit 1
+if [ "$(id -u -- "$EB_USER")" != 0 ]; then
+  chgrp -- "$(id -g -- "$EB_USER")" {VERIFIER_DIR} && chmod 775 {VERIFIER_DIR} || exit 1
+fi
+rm -rf /tests && mkdir -p /tests"""
+"""Run as root with no agent process left: a new /logs/verifier, root's, open to the
+verifier user's group only (root's alone when the verifier is root), and a new /tests."""
 
 
-def verify(sandbox: Sandbox, task: Task) -> Verification:
+def verify(sandbox: Sandbox, task: Task, pass_env: Iterable[str] = ()) -> Verification:
     """Run ``tests/test.sh`` in ``sandbox`` and parse the reward it wrote."""
     config = task.config.verifier
-    _as_root(sandbox, f"rm -f {VERIFIER_DIR}/reward.txt {VERIFIER_DIR}/reward.json")
-    _as_root(sandbox, "rm -rf /tests && mkdir -p /tests")
+    user = config.user if config.user is not None else sandbox.default_user
+    try:
+        sandbox.stop_processes()
+    except SandboxError as exc:
+        return Verification(error=f"the agent's processes could not be stopped: {exc}")
+    fresh = sandbox.exec(
+        FRESH_VERIFIER_DIR, user=ROOT_USER, cwd="/", env={"EB_USER": str(user)}, timeout_s=60
+    )
+    if fresh.exit_code != 0:
+        return Verification(error=f"cannot prepare {VERIFIER_DIR}: {fresh.stderr.strip()}")
     with uploadable_tests(task) as tests_dir:
         sandbox.upload_dir(tests_dir, "/tests")
     _as_root(sandbox, "chmod +x /tests/test.sh")
     run = sandbox.exec(
         f"(/tests/test.sh) > {VERIFIER_DIR}/test-stdout.txt 2>&1",
-        user=config.user if config.user is not None else sandbox.default_user,
+        user=user,
         cwd=sandbox.default_workdir,
-        env=host_expanded(config.env),
+        env=expand(config.env, pass_env),
         timeout_s=config.timeout_sec,
     )
+    try:  # test.sh ended; whatever it left running (agent code it ran) may not write on
+        sandbox.stop_processes()
+    except SandboxError as exc:
+        return Verification(error=f"test.sh's processes could not be stopped: {exc}")
     output = sandbox.read_bytes(f"{VERIFIER_DIR}/test-stdout.txt", TEST_OUTPUT_LIMIT) or b""
     verification = Verification(test_output=decode(output))
     if run.timed_out:

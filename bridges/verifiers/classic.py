@@ -7,9 +7,21 @@ from typing import Any
 from envbridge.bridges.verifiers.client import TrainerClient
 from envbridge.bridges.verifiers.episode import Episode
 from envbridge.bridges.verifiers.outcome import final_history, final_reward, outcome_metadata
-from envbridge.bridges.verifiers.rows import RowChoice, choose_row
+from envbridge.bridges.verifiers.rows import RowChoice, Splits, choose_row
 from envbridge.bridges.verifiers.turn_environment import Outcome, TurnEnvironment, mcp_tool
 from envbridge.spec.environment import Tool
+
+
+def classic_splits(vf_env: Any) -> Splits:
+    """``train`` is the dataset; ``test`` the eval dataset, when the env has its own
+    (verifiers' ``get_eval_dataset`` falls back to the train rows otherwise)."""
+    splits: dict[str, Any] = {"train": vf_env.get_dataset}
+    build = getattr(vf_env, "build_eval_dataset", None)
+    if callable(build):
+        build()
+    if getattr(vf_env, "eval_dataset", None) is not None:
+        splits["test"] = vf_env.get_eval_dataset
+    return splits
 
 
 class VerifiersEnvironment(TurnEnvironment):
@@ -22,10 +34,13 @@ class VerifiersEnvironment(TurnEnvironment):
         self.vf_env = vf_env
         self.model = model
         self.sampling_args = sampling_args
-        self._splits = {"train": vf_env.get_dataset, "eval": vf_env.get_eval_dataset}
+        self._splits = classic_splits(vf_env)
 
     def _choose(self, seed: int | None, options: dict[str, Any]) -> RowChoice:
         return choose_row(self._splits, seed, options)
+
+    def _task_splits(self) -> Splits:
+        return self._splits
 
     def _start(self, choice: RowChoice) -> Episode:
         client = TrainerClient()

@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from envbridge.bridges.verifiers.turns import ModelCall
+from envbridge.spec.containment import contained, describe
 
 
 class RolloutFailed(RuntimeError):
@@ -29,7 +30,7 @@ class Episode:
         self.pending: ModelCall | None = None
         self.turns = 0
         self._calls = calls
-        self._task = asyncio.ensure_future(rollout)
+        self._task = asyncio.ensure_future(_contained(rollout))
 
     @property
     def finished(self) -> bool:
@@ -71,7 +72,7 @@ class Episode:
         error = self._task.exception()
         if error is not None:
             raise RolloutFailed(
-                f"the verifiers environment raised {type(error).__name__}: {error}. "
+                f"the verifiers environment raised {describe(error)}. "
                 "The episode is over; send reset to start a new one"
             ) from error
         return self._task.result()
@@ -82,3 +83,10 @@ class Episode:
             self.pending.reply.cancel()
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+
+async def _contained(rollout: Awaitable[Any]) -> Any:
+    """The rollout, with ``SystemExit`` & co. kept inside its task (they would otherwise
+    escape the shared rollout loop)."""
+    with contained():
+        return await rollout

@@ -15,8 +15,8 @@ from typing import Any
 
 from envbridge.bridges.verifiers.chat import assistant_message_schema, parse_assistant_message
 from envbridge.bridges.verifiers.episode import Episode, RolloutFailed
-from envbridge.bridges.verifiers.loop import on_rollout_loop
-from envbridge.bridges.verifiers.rows import RowChoice
+from envbridge.bridges.verifiers.loop import WORKER, on_rollout_loop
+from envbridge.bridges.verifiers.rows import RowChoice, Splits, task_spec
 from envbridge.bridges.verifiers.turns import ModelCall
 from envbridge.spec.environment import (
     Environment,
@@ -71,6 +71,8 @@ class TurnEnvironment(Environment):
         self._choice: RowChoice | None = None
         self._tools: list[dict[str, Any]] | None = None
         self._call_ids = itertools.count(1)
+        self._generation = 0
+        """The rollout loop's generation the episode started on (see :meth:`_lost`)."""
 
     # ------------------------------------------------------------------ simulation API
 
@@ -85,7 +87,10 @@ class TurnEnvironment(Environment):
         return await on_rollout_loop(self._reset(seed, dict(options or {})))
 
     async def _reset(self, seed: int | None, options: dict[str, Any]) -> Observation:
+        if self._lost():
+            self._episode = None
         await self._stop()
+        self._generation = WORKER.generation
         self._choice = self._choose(seed, options)
         self._tools = None
         self._call_ids = itertools.count(1)
@@ -114,6 +119,29 @@ class TurnEnvironment(Environment):
         """Tools known before any model call (the environment's own definitions)."""
         return []
 
+    def _task_splits(self) -> Splits:
+        """Split name -> rows, as the Task API lists them (none: no tasks)."""
+        return {}
+
+    def _task_row(self, row: Any) -> Any:
+        """What the Task API shows of a row (the row itself by default)."""
+        return row
+
+    # ------------------------------------------------------------- Task API (OpenEnv)
+
+    def list_splits(self) -> list[Any]:
+        names = list(self._task_splits())
+        if not names:
+            raise NotImplementedError
+        return names
+
+    def num_tasks(self, split: str) -> int:
+        return len(self._task_splits()[split]())
+
+    def get_task(self, split: str, index: int) -> Any:
+        row = self._task_splits()[split]()[index]
+        return task_spec(self._task_row(row), index, self._example_id(row))
+
     def parse_action(self, data: dict[str, Any]) -> dict[str, Any]:
         """Validate the assistant message (OpenAI chat format)."""
         return parse_assistant_message(data)
@@ -134,6 +162,8 @@ class TurnEnvironment(Environment):
         return await on_rollout_loop(self._state())
 
     async def _state(self) -> dict[str, Any]:
+        if self._lost():
+            return {"started": True, "is_completed": True, "error": self._lost_message()}
         if self._episode is None or self._choice is None:
             return {"started": False}
         episode, choice = self._episode, self._choice
@@ -170,6 +200,7 @@ class TurnEnvironment(Environment):
     async def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
         if name not in {tool.name for tool in self.tools()}:
             raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
+        self._require_episode_alive()
         if self._episode is None:  # an MCP client that never reset: start one, as production does
             await self._reset(None, {})
         episode = self._episode
@@ -232,12 +263,31 @@ class TurnEnvironment(Environment):
             "example_id": self._example_id(choice.row),
         }
 
+    def _lost(self) -> bool:
+        """True when the rollout loop was restarted since this episode began (the
+        episode's task died with the old loop)."""
+        return self._episode is not None and self._generation != WORKER.generation
+
+    def _lost_message(self) -> str:
+        return (
+            "this episode was lost: the shared verifiers rollout loop died "
+            f"({WORKER.last_failure}) and was restarted; send reset to start a new one"
+        )
+
+    def _require_episode_alive(self) -> None:
+        if self._lost():
+            self._episode = None
+            raise RolloutFailed(self._lost_message())
+
     def _require_episode(self) -> Episode:
+        self._require_episode_alive()
         if self._episode is None:
             raise RolloutFailed("no episode: send reset first")
         return self._episode
 
     async def _stop(self) -> None:
+        if self._lost():
+            self._episode = None
         if self._episode is not None:
             await self._episode.cancel()
             self._episode = None

@@ -516,3 +516,56 @@ class BatchResultsReversed(Defect):
             return text
         results = list(reversed(frame.get("data", {}).get("results", [])))
         return dumps({**frame, "data": {"results": results}})
+
+
+class CloseOnStepBeforeReset(Defect):
+    """a step before the first reset closes the connection (1011) instead of answering."""
+
+    def ws_in(self, conn: Connection, text: str) -> str:
+        if _sent_type(conn) == "reset":
+            conn.state["reset"] = True
+        return text
+
+    def ws_out(self, conn: Connection, text: str) -> str | int:
+        if _sent_type(conn) == "step" and not conn.state.get("reset"):
+            return 1011
+        return text
+
+
+class AnswerThenCloseOnString(Defect):
+    """a JSON string frame gets its error frame and then a close (1000) at once; the kit
+    must charge the close to that frame, not to the next one."""
+
+    def ws_out(self, conn: Connection, text: str) -> str | int | tuple[str, int]:
+        if isinstance(conn.last_in, str):
+            return text, 1000
+        return text
+
+
+class SlotLeakAfterDeepNesting(Defect):
+    """a frame nested 20,000 deep leaks a session slot for good: every later session is
+    refused. Served with one session, a burst that never reaches a session (its bystander
+    holding the only slot) cannot see this."""
+
+    def __init__(self) -> None:
+        self.leaked = False
+
+    def ws_in(self, conn: Connection, text: str) -> str:
+        if text.startswith("[[[[[[[[") and len(text) > 10_000:
+            self.leaked = True
+        return text
+
+    def ws_refuse(self, conn: Connection, active: int) -> str | None:
+        if not self.leaked:
+            return None
+        return dumps(
+            {
+                "type": "error",
+                "data": {
+                    "message": "Server at capacity: 1/1 sessions active.",
+                    "code": "CAPACITY_REACHED",
+                    "active_sessions": 1,
+                    "max_sessions": 1,
+                },
+            }
+        )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envbridge.conformance.broken import defects, reference_env
+from envbridge.conformance.broken import defects, reference_env, task_twins
 from envbridge.conformance.broken.middleware import (
     ASGIApp,
     Defect,
@@ -112,6 +112,7 @@ FAMILY: list[BrokenServer] = [
     _wire("errors.action_validation", defects.UnknownActionFieldsIgnored),
     _wire("errors.http_422", defects.MissingActionDefaulted),
     _wire("errors.http_action_422", defects.HttpUnknownActionFieldsIgnored),
+    _wire("errors.step_before_reset", defects.CloseOnStepBeforeReset),
     _wire("mcp.tools_list", defects.ToolsDescribedByNumbers),
     _wire("mcp.tools_call", defects.ToolResultWithoutContent),
     _env("mcp.tools_accept_schema", reference_env.PickyCounter),
@@ -145,6 +146,21 @@ FAMILY: list[BrokenServer] = [
     _wire("dialect.metadata", defects.MetadataStripped),
     _env("determinism.reset_seed", reference_env.NonceCounter),
     _env("determinism.trajectory", reference_env.JitteryCounter),
+    _env("determinism.reset_seed_session", reference_env.SeedOnceCounter),
+    _wire("tasks.list_environments", task_twins.EnvListAsObject),
+    _wire("tasks.splits", task_twins.SplitsAsStrings, factory=task_twins.ReferenceTaskCounter),
+    _env("tasks.lookup", task_twins.DisagreeingTaskCounter),
+    _env("tasks.range_slice", task_twins.InclusiveRangeCounter),
+    _wire(
+        "tasks.errors", task_twins.BadIndexIsServerError, factory=task_twins.ReferenceTaskCounter
+    ),
+    _wire("tasks.unsupported", task_twins.MissingTasksAnswer200),
+    _wire(
+        "tasks.reset_selection",
+        task_twins.BadTaskResetIsExecutionError,
+        factory=task_twins.ReferenceTaskCounter,
+    ),
+    _env("tasks.reset_reproducible", task_twins.NonceTaskCounter),
     _env("isolation.sessions", reference_env.TallyCounter),
     _wire("capacity.over_limit", defects.CapacityCloseCode),
     _wire("capacity.release", defects.LeakyCapacity, max_sessions=16),
@@ -152,6 +168,42 @@ FAMILY: list[BrokenServer] = [
     _wire("robustness.structured_errors", defects.NullBodyIsServerError),
     _wire("robustness.undecodable_bodies", defects.UndecodableIsServerError),
 ]
+
+
+ONE_SESSION = {"max_sessions": 1}
+PICKY = {"factory": reference_env.PickyDeltaCounter}
+
+TWINS: list[BrokenServer] = [
+    BrokenServer(
+        "isolation.sessions",
+        "one session at a time; a class-level tally shared by every session shows in state",
+        with_env(reference_env.TallyCounter, **ONE_SESSION),
+    ),
+    BrokenServer(
+        "obs.step_schema",
+        "picky (only deltas 2 and 3 are legal); step observations send count as a string",
+        with_defect(defects.StringCountInStep, **PICKY),
+    ),
+    BrokenServer(
+        "determinism.trajectory",
+        "picky (only deltas 2 and 3 are legal); rewards jitter",
+        with_env(reference_env.PickyJitteryCounter),
+    ),
+    _wire("robustness.malformed_burst", defects.SlotLeakAfterDeepNesting, **ONE_SESSION),
+    _wire("robustness.structured_errors", defects.AnswerThenCloseOnString),
+]
+"""More broken servers for checks whose verdict once depended on the server's shape: one
+session at a time (OpenEnv's default) or a picky action validator. Each fails only its
+target, like FAMILY."""
+
+HEALTHY_SHAPES: dict[str, Callable[[], ASGIApp]] = {
+    "one-session": lambda: healthy_app(**ONE_SESSION),
+    "picky-validator": lambda: healthy_app(**PICKY),
+    "refuses-every-action": lambda: healthy_app(reference_env.RefusesEverything),
+    "untyped-readme-counter": lambda: healthy_app(reference_env.UntypedCounter),
+    "one-session-picky": lambda: healthy_app(**PICKY, **ONE_SESSION),
+}
+"""Healthy servers of unusual shapes: the kit must fail none of their checks."""
 
 
 def by_target(check_id: str) -> BrokenServer:

@@ -52,8 +52,9 @@ class Defect:
         """Rewrite a frame from the client."""
         return text
 
-    def ws_out(self, conn: Connection, text: str) -> str | int:
-        """Rewrite a frame to the client; an int closes the connection with that code."""
+    def ws_out(self, conn: Connection, text: str) -> str | int | tuple[str, int]:
+        """Rewrite a frame to the client; an int closes the connection with that code, a
+        (text, code) pair sends the text and then closes."""
         return text
 
     def ws_close(self, conn: Connection, code: int) -> int:
@@ -154,7 +155,10 @@ class DefectMiddleware:
         async def outgoing(message: Message) -> None:
             if message["type"] == "websocket.send" and message.get("text") is not None:
                 rewritten = self.defect.ws_out(conn, message["text"])
-                if isinstance(rewritten, int):
+                if isinstance(rewritten, tuple):  # (text, close code): send, then close
+                    await send({**message, "text": rewritten[0]})
+                    message = {"type": "websocket.close", "code": rewritten[1]}
+                elif isinstance(rewritten, int):
                     message = {"type": "websocket.close", "code": rewritten}
                 else:
                     message = {**message, "text": rewritten}

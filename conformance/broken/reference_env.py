@@ -122,11 +122,16 @@ class ReferenceCounter(Environment):
 
 
 class NonceCounter(ReferenceCounter):
-    """Defect: the first observation carries a random nonce (seeds do not reproduce it)."""
+    """Defect: first observations carry a nonce drawn once per session (seeds do not
+    reproduce it in another session)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonce = random.random()
 
     def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
         obs = super().reset(seed=seed, episode_id=episode_id, options=options)
-        obs.observation["nonce"] = random.random()
+        obs.observation["nonce"] = self.nonce
         return obs
 
 
@@ -181,3 +186,56 @@ class SkewedCounter(ReferenceCounter):
         if name == "echo":
             return arguments["message"][::-1]
         return super().call_tool(name, arguments)
+
+
+class SeedOnceCounter(ReferenceCounter):
+    """Defect: a generator seeded by the session's first reset only feeds each reset's
+    ``draw``, so a second ``reset(seed=7)`` on the same connection starts elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rng: random.Random | None = None
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        obs = super().reset(seed=seed, episode_id=episode_id, options=options)
+        if self.rng is None:
+            self.rng = random.Random(seed)
+        obs.observation["draw"] = self.rng.random()
+        return obs
+
+
+class PickyDeltaCounter(ReferenceCounter):
+    """Healthy but picky: ``delta`` is an unbounded integer in /schema, yet only 2 and 3 are
+    legal; any other value raises (EXECUTION_ERROR). Not a defect: the kit must find an
+    accepted action instead of blaming the environment."""
+
+    def step(self, action: int) -> Observation:
+        if action not in (2, 3):
+            raise ValueError(f"delta {action} is not a legal move here (legal: 2, 3)")
+        return super().step(action)
+
+
+class RefusesEverything(ReferenceCounter):
+    """Healthy but unreachable by guessing: every step raises. The kit skips what needs an
+    accepted action and says ``--action``."""
+
+    def step(self, action: int) -> Observation:
+        raise ValueError("no move is legal in this position")
+
+
+class UntypedCounter(Environment):
+    """The README's thirty-second Counter: no action schema, reads ``action["delta"]``."""
+
+    blocking = False
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        self.n = seed or 0
+        return Observation({"n": self.n})
+
+    def step(self, action: dict[str, Any]) -> Observation:
+        self.n += action["delta"]
+        return Observation({"n": self.n}, reward=action["delta"], done=self.n >= 10)
+
+
+class PickyJitteryCounter(JitteryCounter, PickyDeltaCounter):
+    """Defect behind a picky validator: only deltas 2 and 3 are legal, and rewards jitter."""

@@ -16,6 +16,7 @@ AREAS: dict[str, str] = {
     "modes": "modes",
     "dialect": "dialect",
     "determinism": "determinism",
+    "tasks": "tasks",
     "isolation": "isolation",
     "capacity": "capacity",
     "batch": "batch",

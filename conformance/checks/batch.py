@@ -7,6 +7,7 @@ from typing import Any
 from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
 from envbridge.conformance.probe import Probe
 from envbridge.conformance.registry import conformance_check
+from envbridge.conformance.sessions import is_capacity_error
 
 
 @conformance_check(
@@ -28,13 +29,17 @@ async def equivalence(probe: Probe) -> dict[str, Any]:
         raise CheckSkipped("the server does not advertise the batch extension")
     names = [f"batch-{k}" for k in range(3)]
     order = [1, 2, 0]
+    action = await probe.sample_action()
     async with probe.ws() as conn:
-        opened = await conn.expect({"type": "batch_open", "data": {"count": 3}}, "batch_open")
+        request = {"type": "batch_open", "data": {"count": 3}}
+        reply = await conn.request(request)
+        if is_capacity_error(reply):
+            raise CheckSkipped("the server serves fewer than the 3 sessions a batch opens here")
+        opened = conn.expect_reply(request, reply, "batch_open")
         ids = opened["sessions"]
         await _batch(
             conn, [(i, "reset", {"episode_id": n}) for i, n in zip(ids, names, strict=True)]
         )
-        action = await probe.sample_action()
         await _batch(conn, [(i, "step", action) for i in ids])
         states = await _batch(conn, [(ids[k], "state", {}) for k in order], "state")
         closed = await conn.expect(

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from envbridge.conformance import expect
 from envbridge.conformance.model import CheckFailed, Level
 from envbridge.conformance.probe import SIMULATION, Probe, ws_url
 from envbridge.conformance.registry import conformance_check
+from envbridge.conformance.sessions import (
+    first_reply,
+    is_capacity_error,
+    open_served,
+    opening_frame,
+)
 from envbridge.conformance.wsconn import WsConn
-from websockets.exceptions import ConnectionClosed
-
-RELEASE_RETRY_S = 3.0
-
-
-def opening_frame(probe: Probe) -> dict[str, Any]:
-    """The first request of a session: reset, or tools/list in production."""
-    if probe.mode == SIMULATION:
-        return {"type": "reset", "data": {}}
-    return {"type": "mcp", "data": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}}
-
-
-async def first_reply(ws: WsConn, frame: dict[str, Any]) -> Any:
-    """Send ``frame`` and read one reply; a refusal frame may already be waiting."""
-    with contextlib.suppress(CheckFailed, ConnectionClosed):
-        await ws.send(frame)
-    return await ws.receive(frame)
-
-
-def is_capacity_error(reply: Any) -> bool:
-    """True for an error frame with code CAPACITY_REACHED."""
-    return (
-        isinstance(reply, dict)
-        and reply.get("type") == "error"
-        and isinstance(reply.get("data"), dict)
-        and reply["data"].get("code") == "CAPACITY_REACHED"
-    )
 
 
 @conformance_check(
@@ -110,18 +88,6 @@ def _ws(probe: Probe) -> str:
     return ws_url(probe.url, "/ws")
 
 
-async def _served_after_retries(probe: Probe, frame: dict[str, Any]) -> tuple[WsConn, Any]:
-    """Open a session, retrying capacity refusals for RELEASE_RETRY_S; (conn, reply)."""
-    deadline = asyncio.get_running_loop().time() + RELEASE_RETRY_S
-    while True:
-        ws = await WsConn.open(_ws(probe), probe.options.timeout_s)
-        reply = await first_reply(ws, frame)
-        if not is_capacity_error(reply) or asyncio.get_running_loop().time() > deadline:
-            return ws, reply
-        await ws.close()
-        await asyncio.sleep(0.1)
-
-
 @conformance_check(
     "capacity.release",
     Level.MUST,
@@ -140,7 +106,7 @@ async def release(probe: Probe) -> dict[str, Any]:
     open_conns: list[WsConn] = []
     try:
         for index in range(limit):
-            ws, reply = await _served_after_retries(probe, frame)
+            ws, reply = await open_served(probe, frame)
             open_conns.append(ws)
             if not isinstance(reply, dict) or reply.get("type") == "error":
                 raise CheckFailed(

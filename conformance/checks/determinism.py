@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from envbridge.conformance.checks.observations import actions_to_try
 from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
 from envbridge.conformance.probe import Probe
 from envbridge.conformance.registry import conformance_check
+from envbridge.conformance.sessions import served_session
 
 SEED = 7
 
@@ -33,13 +35,22 @@ def _comparable(envelope: Any) -> Any:
     }
 
 
+def _comparable_reply(reply: Any) -> Any:
+    """A step reply as compared: the envelope, or an error frame's code only."""
+    if isinstance(reply, dict) and reply.get("type") == "observation":
+        return _comparable(reply.get("data"))
+    if isinstance(reply, dict) and reply.get("type") == "error":
+        return {"error": (reply.get("data") or {}).get("code")}
+    return reply
+
+
 async def _trajectory(probe: Probe, actions: list[Any]) -> list[Any]:
-    async with probe.ws() as ws:
-        steps = [_comparable(await ws.reset(seed=SEED))]
+    async with served_session(probe, seed=SEED) as (ws, start):
+        steps = [_comparable(start)]
         for action in actions:
-            envelope = await ws.step(action)
-            steps.append(_comparable(envelope))
-            if envelope.get("done"):
+            reply = await ws.request({"type": "step", "data": action}, "ws step")
+            steps.append(_comparable_reply(reply))
+            if (reply.get("data") or {}).get("done") is True and reply.get("type") == "observation":
                 break
     return steps
 
@@ -92,3 +103,32 @@ async def trajectory(probe: Probe) -> dict[str, Any]:
             received={"first": len(first), "second": len(second)},
         )
     return {"steps": len(first)}
+
+
+@conformance_check(
+    "determinism.reset_seed_session",
+    Level.SHOULD,
+    "the same seed gives the same first observation within one session",
+    sends=f'on one /ws connection: reset {{"seed": {SEED}}}, a step (when an action is '
+    f'accepted), reset {{"seed": {SEED}}} '
+    "again",
+    expects="both resets give equal observations, rewards and done flags (metadata ignored)",
+    rule="Gymnasium seeding semantics: reset(seed) reseeds the episode, whatever came before "
+    "on the connection (wire §2.2 ResetRequest.seed)",
+)
+async def reset_seed_session(probe: Probe) -> dict[str, Any]:
+    await _require_deterministic(probe)
+    actions: list[Any] = []
+    with contextlib.suppress(CheckSkipped):  # the step between is optional
+        actions = await actions_to_try(probe)
+    async with served_session(probe, seed=SEED) as (ws, first):
+        if actions:
+            await ws.request({"type": "step", "data": actions[0]}, "ws step")
+        second = await ws.reset(seed=SEED)
+    if _comparable(first) != _comparable(second):
+        raise CheckFailed(
+            "a second reset with the same seed on the same session differs from the first",
+            sent=[{"type": "reset", "data": {"seed": SEED}}, "step", "reset (same seed)"],
+            received={"first": _comparable(first), "second": _comparable(second)},
+        )
+    return {}

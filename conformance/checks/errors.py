@@ -6,12 +6,14 @@ probe can arrange; CAPACITY_REACHED is provoked by the capacity area.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from envbridge.conformance import expect
 from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
 from envbridge.conformance.probe import SIMULATION, Probe, json_object
 from envbridge.conformance.registry import conformance_check
+from envbridge.conformance.sessions import open_served
 from envbridge.conformance.wsconn import WsConn
 
 _LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
@@ -165,3 +167,64 @@ async def http_action_422(probe: Probe) -> dict[str, Any]:
     probe.require_simulation()
     await _expect_422(probe, {"action": await _violation(probe)})
     return {}
+
+
+DOCUMENTED_CODES = frozenset(
+    {
+        "INVALID_JSON",
+        "UNKNOWN_TYPE",
+        "VALIDATION_ERROR",
+        "EXECUTION_ERROR",
+        "SESSION_ERROR",
+        "EPISODE_NOT_STARTED",
+    }
+)
+"""Error codes a step before the first reset may get (wire §3.4 plus envbridge's
+EPISODE_NOT_STARTED extension)."""
+
+
+@conformance_check(
+    "errors.step_before_reset",
+    Level.SHOULD,
+    "a step before any reset is answered and leaves the session usable",
+    sends="on a new /ws session, step with an accepted action (else {}) before any reset; "
+    "then reset",
+    expects="the step gets an observation (OpenEnv lets a fresh environment step) or an error "
+    "frame with a documented code and a message; the session stays open and the reset that "
+    "follows is answered with an observation",
+    rule="wire §3.4 (errors are frames, the session continues) and §3.5; envbridge: "
+    "EPISODE_NOT_STARTED",
+)
+async def step_before_reset(probe: Probe) -> dict[str, Any]:
+    probe.require_simulation()
+    action: dict[str, Any] = {}
+    with contextlib.suppress(CheckSkipped):
+        action = await probe.sample_action()
+    frame = {"type": "step", "data": action}
+    ws, reply = await open_served(probe, frame)
+    try:
+        if isinstance(reply, dict) and reply.get("type") == "error":
+            data = expect.error_frame(reply.get("data"), frame)
+            if data.get("code") not in DOCUMENTED_CODES:
+                raise CheckFailed(
+                    f"a step before reset got the undocumented error code {data.get('code')!r}",
+                    sent=frame,
+                    received=reply,
+                )
+        elif not isinstance(reply, dict) or reply.get("type") != "observation":
+            raise CheckFailed(
+                "a step before reset got neither an observation nor an error frame",
+                sent=frame,
+                received=reply,
+            )
+        try:
+            await ws.reset()
+        except CheckFailed as exc:
+            raise CheckFailed(
+                f"the session is not usable after a step before reset: {exc.message}",
+                sent=[frame, {"type": "reset", "data": {}}],
+                received=exc.received,
+            ) from None
+    finally:
+        await ws.close()
+    return {"answer": reply.get("type") if isinstance(reply, dict) else None}

@@ -23,6 +23,12 @@ SIMULATION_ROUTES = ("/reset", "/step", "/state")
 )
 async def health(probe: Probe) -> dict[str, Any]:
     response = await probe.get("/health")
+    if response.status_code == 503:  # envbridge: a shared worker is dead or wedged
+        raise CheckFailed(
+            "the server says it is unhealthy (503); its reasons are in the reply",
+            sent="GET /health",
+            received=response.text[:500],
+        )
     expect.status(response, {200}, "GET /health")
     body = json_object(response, "GET /health", "GET /health")
     if body.get("status") != "healthy":

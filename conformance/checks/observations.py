@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from envbridge.conformance import expect
-from envbridge.conformance.model import CheckFailed, Level
+from envbridge.conformance.actions import accepted_actions
+from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
 from envbridge.conformance.probe import Probe
 from envbridge.conformance.registry import conformance_check
-from envbridge.conformance.schema_strategies import examples
-
-GENERATED_ACTIONS = 6
 
 
 async def _schema_of(probe: Probe, key: str) -> dict[str, Any]:
@@ -21,35 +19,44 @@ async def _schema_of(probe: Probe, key: str) -> dict[str, Any]:
 
 
 async def actions_to_try(probe: Probe) -> list[dict[str, Any]]:
-    """The sample action plus a few generated from ``/schema`` action (same every run)."""
-    found = [await probe.sample_action()]
-    if probe.options.action is None:
-        count = 2 if probe.options.quick else GENERATED_ACTIONS
-        found += [a for a in examples(await probe.action_schema(), count) if a not in found]
-    return found
+    """Actions the environment accepts (``--action``, or found by trying candidates).
+
+    CheckSkipped with a ``--action`` hint when none is accepted.
+    """
+    await probe.sample_action()  # raises the skip when nothing is accepted
+    return await accepted_actions(probe)
 
 
 @conformance_check(
     "obs.step_schema",
     Level.MUST,
     "step observations match /schema observation",
-    sends="reset, then step with the sample action and actions generated from /schema action",
-    expects="every data.observation validates against /schema observation",
+    sends="reset, then step with each action the environment was found to accept",
+    expects="every data.observation validates against /schema observation (a step answered "
+    "with an error frame is not judged here)",
     rule="wire §6.3-6.4; 0.10.x grader observation_schema (§8.2)",
 )
 async def step_schema(probe: Probe) -> dict[str, Any]:
     probe.require_simulation()
     schema = await _schema_of(probe, "observation")
-    checked = 0
+    checked, refused = 0, 0
+    actions = await actions_to_try(probe)  # before our session: it may hold the only slot
     async with probe.ws() as ws:
         await ws.reset()
-        for action in await actions_to_try(probe):
-            data = await ws.step(action)
+        for action in actions:
+            frame = {"type": "step", "data": action}
+            reply = await ws.request(frame, "ws step")
+            if not isinstance(reply, dict) or reply.get("type") != "observation":
+                refused += 1  # no observation, nothing to judge (ws.step judges replies)
+                continue
+            data = reply.get("data") if isinstance(reply.get("data"), dict) else {}
             expect.conforms(data.get("observation"), schema, "the step observation", action)
             checked += 1
             if data.get("done"):
                 await ws.reset()
-    return {"observations_checked": checked}
+    if not checked:
+        raise CheckSkipped("no step was answered with an observation: nothing to judge")
+    return {"observations_checked": checked, "not_observations": refused}
 
 
 @conformance_check(
@@ -85,8 +92,9 @@ async def reset_schema(probe: Probe) -> dict[str, Any]:
 async def state_schema(probe: Probe) -> dict[str, Any]:
     probe.require_simulation()
     schema = await _schema_of(probe, "state")
+    action = await probe.sample_action()
     async with probe.ws() as ws:
         await ws.reset()
-        await ws.step(await probe.sample_action())
+        await ws.step(action)
         expect.conforms(await ws.state(), schema, "the state", {"type": "state"})
     return {}

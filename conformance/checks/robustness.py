@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 from envbridge.conformance import expect
-from envbridge.conformance.checks.capacity import opening_frame
-from envbridge.conformance.model import CheckFailed, Level
-from envbridge.conformance.probe import SIMULATION, Probe, ws_url
+from envbridge.conformance.frame_burst import ANSWERED, REFUSED, behaviour, judged_ok, send_frames
+from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
+from envbridge.conformance.probe import SIMULATION, Probe
 from envbridge.conformance.registry import conformance_check
+from envbridge.conformance.sessions import is_capacity_error, open_served, opening_frame
 from envbridge.conformance.wsconn import WsConn
 
 BURST_SEED = 20261122
@@ -94,54 +95,70 @@ async def _victim_view(probe: Probe, ws: WsConn) -> Any:
     return await ws.expect({"type": "mcp", "data": request}, "mcp")
 
 
-async def _send_frames(probe: Probe, frames: list[str | bytes]) -> list[str]:
-    """Send each frame and classify what came back: answered, closed <code>, silent."""
-    outcomes = []
-    url = ws_url(probe.url, "/ws")
-    ws = await WsConn.open(url, REPLY_WAIT_S)
-    try:
-        for frame in frames:
-            with contextlib.suppress(CheckFailed):  # a close is read just below
-                await ws.send(frame)
-            kind, value = await ws.next_event()
-            if kind == "frame":
-                outcomes.append("answered")
-                continue
-            outcomes.append(f"closed {value}" if kind == "closed" else "silent")
-            await ws.close()
-            ws = await WsConn.open(url, REPLY_WAIT_S)
-    finally:
+async def _bystander(probe: Probe) -> WsConn:
+    """The other session the burst must leave alone (reset and one step in simulation)."""
+    action = None
+    if probe.mode == SIMULATION:
+        with contextlib.suppress(CheckSkipped):
+            action = await probe.sample_action()  # before the bystander takes a slot
+    ws, reply = await open_served(probe)
+    if probe.mode == SIMULATION and action is not None and not is_capacity_error(reply):
+        await ws.request({"type": "step", "data": action}, "ws step")
+    if is_capacity_error(reply):
         await ws.close()
-    return outcomes
+        raise CheckFailed("no session was served for the bystander", received=reply)
+    return ws
+
+
+async def _one_session_only(probe: Probe) -> bool:
+    """True when a second concurrent session is refused (the bystander holds the slot)."""
+    ws, reply = await open_served(probe, retry_s=0.0)
+    await ws.close()
+    return is_capacity_error(reply)
+
+
+async def _http_bodies(probe: Probe, bodies: list[tuple[str, bytes, str]]) -> list[Any]:
+    found: list[Any] = []
+    for path, body, kind in bodies:
+        try:
+            response = await probe.post(path, raw=body, content_type=kind)
+        except httpx.TransportError as exc:
+            found.append((path, body, kind, None, f"connection dropped: {exc!r}"))
+            continue
+        found.append((path, body, kind, response.status_code, response.text[:300]))
+    return found
 
 
 async def _burst(probe: Probe) -> dict[str, Any]:
-    """Run the burst once per probe (two checks judge it); returns what happened."""
+    """Run the burst once per probe (two checks judge it); returns what happened.
+
+    With a bystander session open when the server serves more than one; a server that
+    serves one session at a time gets the burst without one (and the report says so).
+    """
     if "burst" in probe.facts:
         return probe.facts["burst"]
     rng = random.Random(BURST_SEED)
     frames = malformed_frames(rng, probe.options.quick)
     bodies = malformed_bodies(rng, probe.options.quick)
-    burst: dict[str, Any] = {"frames": frames}
-    async with probe.ws() as victim:
-        if probe.mode == SIMULATION:
-            await victim.reset(seed=3)
-            await victim.step(await probe.sample_action())
+    burst: dict[str, Any] = {"frames": frames, "victim": None}
+    victim: WsConn | None = await _bystander(probe)
+    assert victim is not None  # narrowed for the type checker
+    try:
         before = await _victim_view(probe, victim)
-        burst["frame_outcomes"] = await _send_frames(probe, frames)
-        burst["http"] = []
-        for path, body, kind in bodies:
-            try:
-                response = await probe.post(path, raw=body, content_type=kind)
-            except httpx.TransportError as exc:
-                burst["http"].append((path, body, kind, None, f"connection dropped: {exc!r}"))
-                continue
-            burst["http"].append((path, body, kind, response.status_code, response.text[:300]))
+        if await _one_session_only(probe):
+            await victim.close()
+            victim = None
+        burst["frame_outcomes"] = await send_frames(probe, frames, REPLY_WAIT_S)
+        burst["http"] = await _http_bodies(probe, bodies)
         burst["health"] = (await probe.get("/health")).status_code
-        try:
-            burst["victim"] = (before, await _victim_view(probe, victim))
-        except CheckFailed as exc:
-            burst["victim"] = (before, f"no answer: {exc.message}")
+        if victim is not None:
+            try:
+                burst["victim"] = (before, await _victim_view(probe, victim))
+            except CheckFailed as exc:
+                burst["victim"] = (before, f"no answer: {exc.message}")
+    finally:
+        if victim is not None:
+            await victim.close()
     probe.facts["burst"] = burst
     return burst
 
@@ -153,8 +170,9 @@ async def _burst(probe: Probe) -> dict[str, Any]:
     sends="a seeded burst of malformed /ws frames (binary, random text, wrong types, "
     "20,000-deep nesting, a 1 MiB frame) and malformed UTF-8 bodies for POST /reset, /step, "
     "/mcp, while another session is open",
-    expects="afterwards /health is 200, the other session's state is unchanged and it still "
-    "answers, and a new session is served",
+    expects="the frames reach a served session; afterwards /health is 200, the other "
+    "session's state is unchanged and it still answers (when the server serves more than one "
+    "session), and a new session is served",
     rule="wire §3.4 (errors are per session) and the project rule: a failing input never "
     "takes down the server or other sessions",
 )
@@ -166,21 +184,39 @@ async def malformed_burst(probe: Probe) -> dict[str, Any]:
             sent="malformed input",
             received={"status": burst["health"]},
         )
-    before, after = burst["victim"]
-    if after != before:
-        raise CheckFailed(
-            "the burst disturbed another session",
-            sent="malformed frames and bodies",
-            received={"before": before, "after": after},
-        )
-    async with probe.ws() as fresh:
-        kind = "observation" if probe.mode == SIMULATION else "mcp"
-        await fresh.expect(opening_frame(probe), kind)
     outcomes = burst["frame_outcomes"]
+    if outcomes.count(REFUSED) == len(outcomes):
+        raise CheckFailed(
+            "no malformed frame reached a session: every new session was refused "
+            "(CAPACITY_REACHED), so nothing was tested",
+            sent="malformed frames",
+            received=outcomes[:3],
+        )
+    if burst["victim"] is not None:
+        before, after = burst["victim"]
+        if after != before:
+            raise CheckFailed(
+                "the burst disturbed another session",
+                sent="malformed frames and bodies",
+                received={"before": before, "after": after},
+            )
+    ws, reply = await open_served(probe)
+    await ws.close()
+    kind = "observation" if probe.mode == SIMULATION else "mcp"
+    if not isinstance(reply, dict) or reply.get("type") != kind:
+        raise CheckFailed(
+            "a new session is not served after the burst",
+            sent=opening_frame(probe),
+            received=reply,
+        )
     return {
         "frames": len(outcomes),
-        "answered": outcomes.count("answered"),
+        "answered": outcomes.count(ANSWERED),
+        "refused": outcomes.count(REFUSED),
         "http_bodies": len(burst["http"]),
+        "bystander": "checked"
+        if burst["victim"] is not None
+        else "not checked: the server serves one session at a time",
     }
 
 
@@ -190,7 +226,8 @@ async def malformed_burst(probe: Probe) -> dict[str, Any]:
     "malformed input gets structured errors",
     sends="the burst of robustness.malformed_burst",
     expects="every malformed HTTP body gets a 4xx (never 5xx); every malformed text frame "
-    "gets a reply frame (a binary frame may instead close the session with code 1000)",
+    "gets a reply frame and leaves its session open (a binary frame may instead close the "
+    "session with code 1000); each reply or close is charged to the frame that caused it",
     rule="wire §2.3 and §3.4 (INVALID_JSON / VALIDATION_ERROR keep the session; binary -> "
     "SESSION_ERROR) and the project rule: bad input gets a clear, structured error",
 )
@@ -205,11 +242,13 @@ async def structured_errors(probe: Probe) -> dict[str, Any]:
                 received=text,
             )
     for frame, outcome in zip(burst["frames"], burst["frame_outcomes"], strict=True):
-        binary_closed = isinstance(frame, bytes) and outcome == "closed 1000"
-        if outcome != "answered" and not binary_closed:
+        if outcome != REFUSED and not judged_ok(frame, outcome):
             shown = repr(frame[:120]) if len(frame) > 120 else repr(frame)
             raise CheckFailed(
-                f"a malformed frame was not answered ({outcome})", sent=shown, received=outcome
+                f"a malformed frame was not answered with an error frame: "
+                f"{behaviour(frame, outcome)}",
+                sent=shown,
+                received=outcome,
             )
     return {}
 

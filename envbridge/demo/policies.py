@@ -118,10 +118,14 @@ class HarborOracle(Policy):
         return plan.pop(0) if len(plan) > 1 else plan[0]
 
     def _plan(self, task_id: str) -> list[dict[str, Any]]:
-        script = (self.tasks_dir / task_id / "solution" / "solve.sh").read_text()
+        from envbridge.bridges.harbor.oracle import solution_exports
+        from envbridge.bridges.harbor.task import load_task
+
+        task = load_task(self.tasks_dir / task_id)
+        script = task.solve_script.read_text()
         return [
             _tool("write_file", path="/tmp/envbridge-solve.sh", content=script),
-            _tool("exec", command="bash /tmp/envbridge-solve.sh"),
+            _tool("exec", command=f"{solution_exports(task)}bash /tmp/envbridge-solve.sh"),
             _tool("submit"),
         ]
 

@@ -10,7 +10,7 @@ import signal
 import time
 from collections.abc import Sequence
 
-from envbridge.demo import checks
+from envbridge.demo import checks, vector_stage
 from envbridge.demo.console import ProgressBar, table
 from envbridge.demo.pieces import Piece, pieces
 from envbridge.demo.training import EnvRun, train
@@ -18,6 +18,8 @@ from envbridge.pool import Pool, PoolError
 
 FULL = {"episodes": 400, "seconds": 75.0}
 QUICK = {"episodes": 160, "seconds": 30.0}
+VECTOR_ENVS = 16
+"""Sub-envs of the vector stage (sessions of the gymnasium server, one batch frame per step)."""
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -85,14 +87,28 @@ async def _demo(candidates: list[Piece], quick: bool, episodes: int, seconds: fl
         runs = _runs(pool, chosen)
         print(f"\n[4/4] training: one loop, one pool, {len(runs)} environment(s) "
               f"({len(pool)} sessions)")  # fmt: skip
+        vector = _vector_stage(pool.urls().get("gymnasium"), seconds)
         wall = await train(pool, runs, episodes=episodes, seconds=seconds, bar=ProgressBar())
         _report(pool, runs, wall)
+        if vector is not None:
+            print("\n  beside it, a CleanRL-style loop on a remote gymnasium.vector.VectorEnv:")
+            print("\n".join(vector_stage.report_lines(await vector)))
     finally:
         await pool.close()
     _provenance(chosen, verdicts is not None)
     print(f"\ndone in {time.monotonic() - started:.0f} s; every server the demo started is stopped")
     failed = [row.name for row in verdicts or [] if not row.passed]
     return 1 if failed else 0
+
+
+def _vector_stage(url: str | None, seconds: float) -> asyncio.Future | None:
+    """CartPole through ``as_gymnasium_vector`` in a thread, beside the pool stage."""
+    if url is None:
+        return None
+    print(f"  and, in a second thread, CartPole through as_gymnasium_vector({VECTOR_ENVS})")
+    return asyncio.ensure_future(
+        asyncio.to_thread(vector_stage.train_vector, url, VECTOR_ENVS, seconds)
+    )
 
 
 def _choose(candidates: list[Piece]) -> list[Piece]:

@@ -37,6 +37,19 @@ def base_image_main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--force", action="store_true", help="rebuild even if the tag exists")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--stand-ins",
+        action="store_true",
+        help="also build local stand-ins for python:3.11/3.12/3.13-slim (the host's own "
+        "CPython), debian:bookworm-slim and ubuntu:22.04/24.04 (Debian, labelled so)",
+    )
+    parser.add_argument(
+        "--stand-in",
+        action="append",
+        default=[],
+        metavar="IMAGE",
+        help="build the stand-in for IMAGE only (repeatable), e.g. python:3.12-slim",
+    )
     args = parser.parse_args(argv)
     from envbridge.docker.base_image import ensure_base_image
 
@@ -49,11 +62,29 @@ def base_image_main(argv: Sequence[str] | None = None) -> int:
             force=args.force,
             progress=no_progress if args.quiet else print_progress,
         )
+        for stand_in_tag in _stand_ins(args, tag):
+            print(stand_in_tag)
     except DockerPackagingError as exc:
         print(f"envbridge base-image: error: {exc}", file=sys.stderr)
         return 1
     print(tag)
     return 0
+
+
+def _stand_ins(args: argparse.Namespace, base: str) -> list[str]:
+    from envbridge.docker.stand_ins import default_stand_ins, ensure_stand_in, stand_in_for
+
+    wanted = default_stand_ins() if args.stand_ins else []
+    for image in args.stand_in:
+        stand_in = stand_in_for(image)
+        if stand_in is None:
+            raise DockerPackagingError(
+                f"no stand-in is known for {image}; known: python:3.X[-slim], "
+                "debian:bookworm[-slim], ubuntu:22.04, ubuntu:24.04"
+            )
+        wanted.append(stand_in)
+    progress = no_progress if args.quiet else print_progress
+    return [ensure_stand_in(s, base=base, force=args.force, progress=progress) for s in wanted]
 
 
 def _json_object(text: str) -> dict:
@@ -128,6 +159,11 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         "--env", action="append", default=[], metavar="KEY=VALUE", help="container variable"
     )
     parser.add_argument("--health-timeout", type=float, default=60.0, metavar="SECONDS")
+    _add_grant_option(parser)
+    parser.add_argument(
+        "--memory-mb", type=int, help="memory limit (default: envbridge.docker.run_options)"
+    )
+    parser.add_argument("--cpus", type=float, help="CPU limit (default: 2)")
     args = parser.parse_args(argv)
     environment = dict(item.partition("=")[::2] for item in args.env)
     from envbridge.docker.container import start_container
@@ -138,6 +174,9 @@ def run_main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             environment=environment,
             health_timeout_s=args.health_timeout,
+            grants=args.grant,
+            memory_mb=args.memory_mb,
+            cpus=args.cpus,
         )
     except DockerPackagingError as exc:
         print(f"envbridge run: error: {exc}", file=sys.stderr)
@@ -162,6 +201,18 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _add_grant_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--grant",
+        action="append",
+        default=[],
+        metavar="NEED",
+        help="accept a privilege the image needs (repeatable): nested-sandbox for harbor "
+        "images (docs/security.md says what it adds). An image cannot choose its own "
+        "docker run options; every container drops all capabilities otherwise",
+    )
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -178,6 +229,7 @@ def check_image_main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--image", required=True, help="the image to start and check")
     parser.add_argument("--health-timeout", type=float, default=60.0, metavar="SECONDS")
+    _add_grant_option(parser)
     args, check_argv = parser.parse_known_args(argv)
     try:
         from envbridge.conformance.cli import main as check_url_main
@@ -191,6 +243,7 @@ def check_image_main(argv: Sequence[str] | None = None) -> int:
             args.image,
             lambda url: check_url_main([url, *check_argv]),
             health_timeout_s=args.health_timeout,
+            grants=args.grant,
         )
     except DockerPackagingError as exc:
         print(f"envbridge check: error: {exc}", file=sys.stderr)

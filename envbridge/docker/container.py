@@ -2,13 +2,15 @@
 
 ``start_container`` is the one way envbridge runs an image (``envbridge run``,
 ``connect(image=...)``, ``check --image``): the port is published on 127.0.0.1 only,
-and the container is removed on close and on every start-up or health failure.
+and the container is removed on close and on every start-up or health failure. The image
+chooses only what :mod:`envbridge.docker.run_options` allows; every container runs
+hardened (no capabilities, no-new-privileges, pids/memory/CPU limits) unless the caller
+grants a named need (``grants=["nested-sandbox"]``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import time
 import uuid
@@ -20,8 +22,10 @@ import httpx
 
 from envbridge.docker.engine import docker_client, image_exists
 from envbridge.docker.errors import DockerPackagingError
-from envbridge.docker.image_config import RUN_OPTIONS_LABEL
 from envbridge.docker.manifest import CONTAINER_PORT
+from envbridge.docker.nested_sandbox import NESTED_SANDBOX
+from envbridge.docker.run_options import granted_options, hardening
+from envbridge.docker.run_options import image_run_options as checked_run_options
 
 if TYPE_CHECKING:
     import docker
@@ -74,11 +78,21 @@ def start_container(
     health_timeout_s: float = 60.0,
     labels: dict[str, str] | None = None,
     client: docker.DockerClient | None = None,
+    grants: list[str] | None = None,
+    memory_mb: int | None = None,
+    cpus: float | None = None,
+    pids_limit: int | None = None,
+    host: str = "127.0.0.1",
 ) -> RunningContainer:
-    """Run ``image`` with port 8000 on ``127.0.0.1:port`` (free port if None), wait healthy.
+    """Run ``image`` with port 8000 on ``host:port`` (free port if None), wait healthy.
 
-    ``command`` overrides the image's command. On any failure (start, early exit, health
-    timeout, Ctrl-C) the container is removed before the error propagates.
+    ``host`` is loopback unless a cluster engine publishes the server on a node's address.
+
+    ``command`` overrides the image's command. ``grants`` names the needs (see
+    :data:`envbridge.docker.run_options.NEEDS`) the caller accepts for this image; the
+    limits default to :mod:`envbridge.docker.run_options`' defaults. On any failure
+    (start, early exit, health timeout, Ctrl-C) the container is removed before the error
+    propagates.
     """
     import docker
 
@@ -88,19 +102,23 @@ def start_container(
             f"image {image!r} is not in the local Docker engine; build it with: "
             f"envbridge build TARGET -t {image} (or docker pull it where a registry is reachable)"
         )
-    run_options = image_run_options(client, image)
+    options = _run_options(client, image, grants or [])
+    options.update(hardening(memory_mb=memory_mb, cpus=cpus, pids_limit=pids_limit))
+    for key, value in options.pop("granted").items():
+        options[key] = [*options.get(key, []), *value] if isinstance(value, list) else value
+    options["ports"][f"{CONTAINER_PORT}/tcp"] = (host, port)
+    options["environment"].update(environment or {})
+    if command is not None:
+        options["command"] = command
     name = _container_name(image)
     started = time.monotonic()
     try:
         container = client.containers.run(
             image,
-            command,
             name=name,
             detach=True,
-            ports={f"{CONTAINER_PORT}/tcp": ("127.0.0.1", port)},
-            environment=environment or {},
             labels={MANAGED_LABEL: "1", **(labels or {})},
-            **run_options,
+            **options,
         )
     except docker.errors.APIError as exc:
         _remove_by_name(client, name)
@@ -109,7 +127,7 @@ def start_container(
         _remove_by_name(client, name)
         raise
     try:
-        url = f"http://127.0.0.1:{_published_port(container)}"
+        url = f"http://{host}:{_published_port(container)}"
         _wait_healthy(container, url, health_timeout_s)
     except BaseException:
         _remove(container, timeout_s=0)
@@ -118,9 +136,21 @@ def start_container(
 
 
 def image_run_options(client: docker.DockerClient, image: str) -> dict[str, Any]:
-    """The docker-run options ``image`` declares it needs (its run-options label)."""
-    label = client.images.get(image).labels.get(RUN_OPTIONS_LABEL)
-    return json.loads(label) if label else {}
+    """The docker-run options ``image``'s label asks for, refused unless allow-listed."""
+    return checked_run_options(client.images.get(image).labels or {}, image)
+
+
+def _run_options(client: docker.DockerClient, image: str, grants: list[str]) -> dict[str, Any]:
+    labels = client.images.get(image).labels or {}
+    options = checked_run_options(labels, image)
+    options.setdefault("ports", {})
+    options.setdefault("environment", {})
+    options["granted"] = granted_options(image, labels, grants)
+    return options
+
+
+NESTED_SANDBOX_GRANT = NESTED_SANDBOX.name
+"""``grants=[NESTED_SANDBOX_GRANT]`` starts the packaged harbor image."""
 
 
 def _published_port(container: Container) -> int:

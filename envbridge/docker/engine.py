@@ -28,6 +28,24 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
+def engine_reachable(timeout_s: float = 5.0) -> bool:
+    """True when docker-py is installed and an engine answers a ping (never raises)."""
+    try:
+        import docker
+    except ImportError:
+        return False
+    try:
+        client = docker.from_env(timeout=timeout_s)
+    except Exception:
+        return False
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+    finally:
+        client.close()
+
+
 def image_exists(client: docker.DockerClient, tag: str) -> bool:
     """True when ``tag`` names an image in the local engine."""
     import docker

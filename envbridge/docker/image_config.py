@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from envbridge import __version__
 from envbridge.docker.dockerfile import USER, VENV
 from envbridge.docker.manifest import CONTAINER_PORT
+from envbridge.docker.nested_sandbox import NESTED_SANDBOX
+from envbridge.docker.run_options import NEEDS_LABEL
 from envbridge.docker.target_plan import APP_DIR, SOURCE_DIR, TargetPlan
 from envbridge.docker.variables import MODE_VAR, OPTIONS_VAR, TARGET_VAR
 
@@ -19,13 +21,6 @@ if TYPE_CHECKING:
     import docker
 
 TARGET_LABEL = "org.envbridge.target"
-RUN_OPTIONS_LABEL = "org.envbridge.run-options"
-"""JSON docker-run options the image needs; ``envbridge run`` and ``connect`` apply them."""
-SANDBOX_RUN_OPTIONS = {
-    "cap_add": ["SYS_ADMIN", "NET_ADMIN"],
-    "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
-}
-"""What bubblewrap needs inside a container: namespaces, mounts and pivot_root."""
 SECOND = 1_000_000_000
 """Docker's health check durations are nanoseconds."""
 
@@ -64,9 +59,7 @@ def image_config(
         "import urllib.request; "
         f"urllib.request.urlopen('http://127.0.0.1:{CONTAINER_PORT}/health', timeout=2)"
     )
-    run_labels = (
-        {RUN_OPTIONS_LABEL: json.dumps(SANDBOX_RUN_OPTIONS)} if plan.sandbox_privileges else {}
-    )
+    run_labels = {NEEDS_LABEL: NESTED_SANDBOX.name} if plan.sandbox_privileges else {}
     return {
         "User": "root" if plan.sandbox_privileges else USER,
         "WorkingDir": APP_DIR,

@@ -9,6 +9,7 @@ from envbridge.pool.async_pool import Pool
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats, SessionLost
 from envbridge.pool.sources import ImageSource, ProcessSource, Source, TargetSource, UrlSource
 from envbridge.pool.sync_pool import SyncPool
+from envbridge.pool.tasks import TaskRef, TaskSampler
 
 __all__ = [
     "ImageSource",
@@ -22,5 +23,7 @@ __all__ = [
     "Source",
     "SyncPool",
     "TargetSource",
+    "TaskRef",
+    "TaskSampler",
     "UrlSource",
 ]

@@ -12,6 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
+
+from envbridge.pool import health as server_health
+from envbridge.pool import tasks as pool_tasks
+from envbridge.pool.engines import Engine, make_engine, split_sessions
 from envbridge.pool.lanes import (
     BatchedLane,
     DirectLane,
@@ -23,6 +28,7 @@ from envbridge.pool.lanes import (
 )
 from envbridge.pool.results import PoolError, PoolResult, PoolStats, ServerStats
 from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source, UrlSource
+from envbridge.pool.tasks import TaskRef, TaskSampler, Weights
 from envbridge.spec.client import BatchingUnsupported, EnvbridgeClientError
 
 BatchChoice = bool | Literal["auto"]
@@ -32,6 +38,8 @@ Actions = Sequence[Any] | Mapping[int, Any]
 
 @dataclass(slots=True)
 class _Server:
+    env: str
+    """The name its sessions answer to (replicas of one ``add`` share it)."""
     source: Source
     sessions: int
     first: int
@@ -53,6 +61,11 @@ class Pool:
         async with pool:
             first = await pool.reset(seed=0)                   # session i gets seed 0 + i
             results = await pool.step([{"action": 0}] * len(pool))
+
+    ``engine`` says where the servers the pool starts run: ``"local"`` (subprocesses and
+    containers of this machine) or ``"ray"`` (Ray actors across a cluster; ``address`` is
+    the cluster, None joins the current Ray context or starts a local one; extra
+    ``engine_options`` go to :class:`~envbridge.pool.ray_engine.RayEngine`).
     """
 
     def __init__(
@@ -62,9 +75,13 @@ class Pool:
         connect_timeout_s: float = 10.0,
         reconnect_timeout_s: float = 30.0,
         start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
+        engine: str | Engine = "local",
+        address: str | None = None,
+        engine_options: dict[str, Any] | None = None,
     ):
         self._settings = LaneSettings(timeout_s, connect_timeout_s, reconnect_timeout_s)
         self._start_timeout_s = start_timeout_s
+        self._engine = make_engine(engine, address, engine_options or {})
         self._servers: list[_Server] = []
         self._envs: list[str] = []
         self._launched = False
@@ -81,6 +98,8 @@ class Pool:
         name: str | None = None,
         max_concurrency: int | None = None,
         batch: BatchChoice = "auto",
+        replicas: int = 1,
+        resources: dict[str, float] | None = None,
     ) -> range:
         """Add a server with ``sessions`` sessions; returns their pool indices.
 
@@ -90,7 +109,9 @@ class Pool:
         loopback port) or :class:`ImageSource` (a Docker image, via ``envbridge[docker]``).
         ``max_concurrency`` caps ops in flight on this server (ops per frame when batched).
         ``batch``: ``"auto"`` batches when the server advertises the extension and has two
-        or more sessions.
+        or more sessions. ``replicas`` starts that many servers from the source (copies of
+        it) and spreads the sessions over them; all answer to one ``name``. ``resources``
+        (Ray engine) is what each replica needs from its node, e.g. ``{"CPU": 1}``.
         """
         if self._launched:
             raise PoolError("add servers before the pool is launched or started")
@@ -109,16 +130,27 @@ class Pool:
             raise PoolError(f"max_concurrency must be a positive integer, got {max_concurrency!r}")
         if batch not in (True, False, "auto"):
             raise PoolError(f"batch must be True, False or 'auto', got {batch!r}")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 1:
+            raise PoolError(f"replicas must be a positive integer, got {replicas!r}")
+        if replicas > sessions:
+            raise PoolError(f"{replicas} replicas for {sessions} sessions leave some idle")
         name = self._unique(name or source.default_name())
-        source.bind(name, sessions, self._start_timeout_s)
+        copies = [source] + [source.copy() for _ in range(replicas - 1)]
+        placed = [self._engine.place(copy, dict(resources or {})) for copy in copies]
         first = len(self._envs)
-        stats = ServerStats(name=name, kind=source.kind, sessions=sessions)
-        self._servers.append(_Server(source, sessions, first, batch, max_concurrency, stats))
-        self._envs.extend([name] * sessions)
-        return range(first, first + sessions)
+        for replica, (server, share) in enumerate(
+            zip(placed, split_sessions(sessions, replicas), strict=True)
+        ):
+            server_name = name if replicas == 1 else f"{name}/{replica}"
+            server.bind(server_name, share, self._start_timeout_s)
+            stats = ServerStats(name=server_name, kind=server.kind, sessions=share)
+            start = len(self._envs)
+            self._servers.append(_Server(name, server, share, start, batch, max_concurrency, stats))
+            self._envs.extend([name] * share)
+        return range(first, len(self._envs))
 
     def _unique(self, name: str) -> str:
-        taken = {server.stats.name for server in self._servers}
+        taken = {server.env for server in self._servers}
         candidate, n = name, 2
         while candidate in taken:
             candidate, n = f"{name}#{n}", n + 1
@@ -148,6 +180,7 @@ class Pool:
 
     async def _launch_server(self, server: _Server) -> None:
         server.stats.url = await server.source.start()
+        server.stats.node = server.source.node
 
     async def start(self) -> Pool:
         """Launch the servers (if not yet) and open every session (all or nothing)."""
@@ -206,6 +239,7 @@ class Pool:
             server.lane = None
         await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
         await asyncio.gather(*(s.source.stop() for s in self._servers), return_exceptions=True)
+        await self._engine.close()
 
     async def __aenter__(self) -> Pool:
         return await self.start()
@@ -261,6 +295,34 @@ class Pool:
             ops.append((index, "reset", data))
         return await self._run(ops)
 
+    async def reset_each(self, resets: Sequence[tuple[int, dict[str, Any]]]) -> list[PoolResult]:
+        """Reset each ``(session, reset data)`` pair (seed, split, index, options...)."""
+        return await self._run([(index, "reset", dict(data)) for index, data in resets])
+
+    # --------------------------------------------------------------- tasks
+
+    async def task_sampler(
+        self,
+        *,
+        split: str | Mapping[str, str] | None = None,
+        weights: Weights = None,
+        seed: int = 0,
+    ) -> TaskSampler:
+        """Sample tasks across the servers (see :mod:`envbridge.pool.tasks`)."""
+        return await pool_tasks.build_sampler(self, split=split, weights=weights, seed=seed)
+
+    async def reset_tasks(
+        self, tasks: Sequence[TaskRef], sessions: Sequence[int] | None = None
+    ) -> list[PoolResult]:
+        """Reset one free session of each task's server onto that task; results carry it."""
+        return await pool_tasks.reset_onto(self, tasks, sessions)
+
+    async def reset_sampled(
+        self, sampler: TaskSampler, sessions: Sequence[int] | None = None
+    ) -> list[PoolResult]:
+        """Reset sessions onto the next task of their own server; results carry it."""
+        return await pool_tasks.reset_sampled(self, sampler, sessions)
+
     async def step(self, actions: Actions) -> list[PoolResult]:
         """Step many sessions at once: ``[action or None per session]`` (None skips the
         session) or ``{index: action}``. Results in the order given."""
@@ -281,6 +343,16 @@ class Pool:
         """Counters per server: sessions, batched, resets, steps, errors, reconnects."""
         return PoolStats([server.stats for server in self._servers])
 
+    async def health(self) -> dict[str, list[str]]:
+        """Each server's ``GET /health``: server name -> why it is unhealthy (an empty
+        list when healthy). A server answers 503 with reasons while a bridge's shared
+        worker is dead or wedged; its sessions' calls may fail until it recovers."""
+        async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
+            reports = await asyncio.gather(
+                *(server_health.problems(http, s.source.url) for s in self._servers)
+            )
+        return {s.stats.name: r for s, r in zip(self._servers, reports, strict=True)}
+
     async def _run(self, ops: list[tuple[int, str, dict[str, Any]]]) -> list[PoolResult]:
         if not self._started or self._closed:
             raise PoolError("the pool is not running; use 'async with pool:' or pool.start()")
@@ -299,7 +371,7 @@ class Pool:
                 error = value if isinstance(value, Exception) else None
                 results[position] = PoolResult(
                     index=server.first + slot,
-                    env=server.stats.name,
+                    env=server.env,
                     value=None if error else value,
                     error=error,
                     reconnected=reconnected,

@@ -116,6 +116,7 @@ class Lane:
             except ConnectionFailed as exc:
                 if await self.source.revive():
                     self.stats.restarts += 1
+                    self.stats.url, self.stats.node = self.source.url, self.source.node
                     log.warning(
                         "envbridge pool: %s's server had exited; restarted it", self.stats.name
                     )

@@ -33,6 +33,8 @@ class PoolResult:
     value: StepResult | dict[str, Any] | None = None
     error: Exception | None = None
     reconnected: bool = False
+    task: Any = None
+    """The :class:`~envbridge.pool.tasks.TaskRef` a task reset started (else None)."""
 
     @property
     def ok(self) -> bool:
@@ -77,6 +79,8 @@ class ServerStats:
     kind: str
     """``url``, ``target``, ``command`` or ``image``."""
     url: str = ""
+    node: str = ""
+    """The cluster node running the server (Ray engine), else empty."""
     sessions: int = 0
     batched: bool = False
     resets: int = 0
@@ -85,7 +89,7 @@ class ServerStats:
     reconnects: int = 0
     """Connections re-established after a drop (each one is logged as a warning)."""
     restarts: int = 0
-    """Times the pool restarted a server process it owns after it died."""
+    """Times the pool restarted (or re-placed) a server it owns after it died."""
     busy_s: float = 0.0
     """Wall time spent in calls to this server."""
 
@@ -110,6 +114,11 @@ class PoolStats:
     def reconnects(self) -> int:
         """Reconnections over all servers."""
         return sum(s.reconnects for s in self.servers)
+
+    @property
+    def restarts(self) -> int:
+        """Server restarts over all servers."""
+        return sum(s.restarts for s in self.servers)
 
     def server(self, name: str) -> ServerStats:
         """The stats of the server called ``name`` (KeyError if none)."""

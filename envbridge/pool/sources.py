@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from envbridge.pool import health as server_health
 from envbridge.pool.results import PoolError
 
 PORT_PLACEHOLDER = "{port}"
@@ -52,11 +53,26 @@ def _kill_leftovers() -> None:
 atexit.register(_kill_leftovers)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
+def free_port(host: str = "127.0.0.1") -> int:
+    """A free TCP port on ``host`` (loopback by default)."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit('parent died before the server started')\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+"""A shim that asks Linux to SIGKILL the server when its parent dies, then execs it (the
+death signal survives exec; setting it in the parent's fork would not be thread-safe)."""
+
+
+def die_with_parent(argv: Sequence[str]) -> list[str]:
+    """``argv`` run so that the server dies with the process starting it (Linux)."""
+    return [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *argv]
 
 
 def _text(value: Any, what: str) -> str:
@@ -72,11 +88,28 @@ class Source:
     owned = False
     """True when the pool started the server (then it may restart and must stop it)."""
 
+    host = "127.0.0.1"
+    """The address a server the pool starts listens on (a cluster engine sets a node's)."""
+
     def __init__(self, start_timeout_s: float | None = None) -> None:
         self.name = ""
         self.url = ""
+        self.node = ""
+        """Where the server runs, for engines that place servers on nodes."""
         self.start_timeout_s = start_timeout_s
         self._bound = False
+        self._recipe: tuple[type[Source], dict[str, Any]] | None = None
+
+    def recipe(self) -> tuple[type[Source], dict[str, Any]]:
+        """(class, keyword arguments) that build a fresh, unstarted copy of this source."""
+        if self._recipe is None:
+            raise PoolError(f"{self!r} cannot be copied (replicas need a target, command or image)")
+        return self._recipe
+
+    def copy(self) -> Source:
+        """A fresh, unbound source for the same server (one per replica)."""
+        cls, kwargs = self.recipe()
+        return cls(**kwargs)
 
     def default_name(self) -> str:
         """The pool's name for this server unless ``add(name=...)`` gives one."""
@@ -148,14 +181,18 @@ class ProcessSource(Source):
         self.argv = list(argv)
         self.cwd = cwd
         self.env = env or {}
+        self._recipe = (ProcessSource, {"argv": self.argv, "cwd": cwd, "env": self.env,
+                                        "start_timeout_s": start_timeout_s})  # fmt: skip
+        self.die_with_parent = False
+        """Kill the server when the process that started it dies (a Ray actor's node lost)."""
         self.port = 0
         self.process: subprocess.Popen | None = None
         self._log_path: Path | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> str:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = free_port(self.host)
+        self.url = f"http://{self.host}:{self.port}"
         await self._launch()
         return self.url
 
@@ -163,6 +200,8 @@ class ProcessSource(Source):
         fd, log_path = tempfile.mkstemp(prefix="envbridge-pool-", suffix=".log")
         self._log_path = Path(log_path)
         argv = [part.replace(PORT_PLACEHOLDER, str(self.port)) for part in self.argv]
+        if self.die_with_parent:
+            argv = die_with_parent(argv)
         try:
             self.process = subprocess.Popen(
                 argv,
@@ -203,13 +242,14 @@ class ProcessSource(Source):
                         f"{self.name} exited with status {self.process.returncode} before it "
                         f"answered {self.url}/health; its output ends with:\n{self.log_tail()}"
                     )
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url}/health")).status_code == 200:
-                        return
+                reasons = await server_health.problems(http, self.url)
+                if not reasons:
+                    return
                 if time.monotonic() > deadline:
                     raise PoolError(
-                        f"{self.name} did not answer {self.url}/health within "
-                        f"{timeout_s:.0f} s; its output ends with:\n{self.log_tail()}"
+                        f"{self.name} was not healthy at {self.url}/health within "
+                        f"{timeout_s:.0f} s ({'; '.join(reasons)}); its output "
+                        f"ends with:\n{self.log_tail()}"
                     )
                 await asyncio.sleep(0.1)
 
@@ -257,11 +297,13 @@ def _terminate(process: subprocess.Popen, grace_s: float) -> None:
     _live_processes.pop(process, None)
 
 
-def target_argv(target: str, options: dict[str, Any] | None, max_sessions: int) -> list[str]:
-    """``envbridge serve TARGET`` on loopback with this interpreter."""
+def target_argv(
+    target: str, options: dict[str, Any] | None, max_sessions: int, host: str = "127.0.0.1"
+) -> list[str]:
+    """``envbridge serve TARGET`` on ``host`` (loopback by default) with this interpreter."""
     argv = [
         sys.executable, "-m", "envbridge", "serve", target,
-        "--host", "127.0.0.1", "--port", PORT_PLACEHOLDER,
+        "--host", host, "--port", PORT_PLACEHOLDER,
         "--max-sessions", str(max_sessions), "--log-level", "warning",
     ]  # fmt: skip
     if options:
@@ -294,10 +336,17 @@ class TargetSource(ProcessSource):
             env=env,
             start_timeout_s=start_timeout_s,
         )
+        self._recipe = (TargetSource, {"target": target, "options": options, "cwd": cwd,
+                                       "env": env, "start_timeout_s": start_timeout_s})  # fmt: skip
+        self._max_sessions = 256
 
     def bind(self, name: str, sessions: int, start_timeout_s: float) -> None:
         super().bind(name, sessions, start_timeout_s)
-        self.argv = target_argv(self.target, self.options, max_sessions=max(256, 2 * sessions + 16))
+        self._max_sessions = max(256, 2 * sessions + 16)
+
+    async def start(self) -> str:
+        self.argv = target_argv(self.target, self.options, self._max_sessions, host=self.host)
+        return await super().start()
 
     def default_name(self) -> str:
         return self.target
@@ -315,6 +364,7 @@ class ImageSource(Source):
     def __init__(self, image: str, *, start_timeout_s: float | None = None):
         super().__init__(start_timeout_s)
         self.image = _text(image, "image")
+        self._recipe = (ImageSource, {"image": image, "start_timeout_s": start_timeout_s})
         self._running: Any = None
 
     def default_name(self) -> str:
@@ -335,6 +385,7 @@ class ImageSource(Source):
             start_container,
             self.image,
             health_timeout_s=self.start_timeout_s or DEFAULT_START_TIMEOUT_S,
+            host=self.host,
         )
         self.url = self._running.url
         return self.url

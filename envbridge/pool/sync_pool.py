@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from envbridge.pool.async_pool import Actions, Pool
 from envbridge.pool.results import PoolError, PoolResult, PoolStats
 from envbridge.pool.sources import Source
+from envbridge.pool.tasks import TaskRef, TaskSampler
 
 T = TypeVar("T")
 
@@ -94,6 +95,26 @@ class SyncPool:
     ) -> list[PoolResult]:
         return self._run(self._pool.reset(sessions, seed=seed, **options))
 
+    def reset_each(self, resets: Sequence[tuple[int, dict[str, Any]]]) -> list[PoolResult]:
+        """Reset each (session, reset data) pair; see :meth:`Pool.reset_each`."""
+        return self._run(self._pool.reset_each(resets))
+
+    def task_sampler(self, **kwargs: Any) -> TaskSampler:
+        """A task sampler over the servers; see :meth:`Pool.task_sampler`."""
+        return self._run(self._pool.task_sampler(**kwargs))
+
+    def reset_tasks(
+        self, tasks: Sequence[TaskRef], sessions: Sequence[int] | None = None
+    ) -> list[PoolResult]:
+        """Reset sessions onto these tasks; see :meth:`Pool.reset_tasks`."""
+        return self._run(self._pool.reset_tasks(tasks, sessions))
+
+    def reset_sampled(
+        self, sampler: TaskSampler, sessions: Sequence[int] | None = None
+    ) -> list[PoolResult]:
+        """Reset sessions onto sampled tasks; see :meth:`Pool.reset_sampled`."""
+        return self._run(self._pool.reset_sampled(sampler, sessions))
+
     def step(self, actions: Actions) -> list[PoolResult]:
         return self._run(self._pool.step(actions))
 
@@ -102,6 +123,10 @@ class SyncPool:
 
     def stats(self) -> PoolStats:
         return self._pool.stats()
+
+    def health(self) -> dict[str, list[str]]:
+        """See :meth:`Pool.health`."""
+        return self._run(self._pool.health())
 
 
 def _loop_running() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from envbridge.spec.client import protocol as p
@@ -12,6 +13,7 @@ from envbridge.spec.client.core import (
     DEFAULT_TIMEOUT_S,
     TransportName,
 )
+from envbridge.spec.client.tasks import AsyncTasks
 from envbridge.spec.client.transports import AsyncHTTPTransport, AsyncTransport, AsyncWSTransport
 from envbridge.spec.errors import ServerError
 
@@ -57,9 +59,16 @@ class AsyncClient(BaseClient):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @functools.cached_property
+    def tasks(self) -> AsyncTasks:
+        """OpenEnv's Task API on this server: splits, count, get, range, iter."""
+        return AsyncTasks(self.base_url, timeout_s=self.timeout_s)
+
     async def close(self) -> None:
         """End the session: ``close`` frame then disconnect; closes HTTP resources."""
         await self._transport.close()
+        if "tasks" in self.__dict__:
+            await self.tasks.close()
 
     def sync(self) -> SyncClient:
         """The synchronous twin with the same settings (a new, separate connection)."""

@@ -106,3 +106,17 @@ class BaseClient:
                 f"as_gymnasium() needs gymnasium: pip install 'envbridge[gymnasium]' ({exc})"
             ) from exc
         return RemoteGymEnv(self, render_mode=render_mode)
+
+    def as_gymnasium_vector(self, num_envs: int, **kwargs: Any) -> Any:
+        """A real ``gymnasium.vector.VectorEnv``: ``num_envs`` sessions, one batch frame per step.
+
+        Same hook as :meth:`as_gymnasium`; ``autoreset_mode`` and ``copy`` as in
+        ``gymnasium.vector.SyncVectorEnv`` (see ``envbridge.bridges.gymnasium.vector``).
+        """
+        try:
+            from envbridge.bridges.gymnasium.vector import RemoteVectorEnv
+        except ImportError as exc:
+            raise ImportError(
+                f"as_gymnasium_vector() needs gymnasium: pip install 'envbridge[gymnasium]' ({exc})"
+            ) from exc
+        return RemoteVectorEnv(self, num_envs, **kwargs)

@@ -6,10 +6,12 @@ event loop in a background thread, which costs a cross-thread hop on every call)
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from envbridge.spec.client import protocol as p
 from envbridge.spec.client.base import BaseClient
+from envbridge.spec.client.tasks import SyncTasks
 from envbridge.spec.client.transports import HTTPTransport, SyncTransport, WSTransport
 from envbridge.spec.errors import ServerError
 
@@ -32,9 +34,16 @@ class SyncClient(BaseClient):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @functools.cached_property
+    def tasks(self) -> SyncTasks:
+        """OpenEnv's Task API on this server: splits, count, get, range, iter."""
+        return SyncTasks(self.base_url, timeout_s=self.timeout_s)
+
     def close(self) -> None:
         """End the session and release the connection."""
         self._transport.close()
+        if "tasks" in self.__dict__:
+            self.tasks.close()
 
     def reset(
         self, seed: int | None = None, episode_id: str | None = None, **options: Any

@@ -8,10 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from envbridge.spec import cleanup
 from envbridge.spec.errors import HttpErrorCode
 from envbridge.spec.modes import Mode
 from envbridge.spec.server import http_routes as http
-from envbridge.spec.server import mcp_routes, web_page, ws_routes
+from envbridge.spec.server import mcp_routes, task_routes, web_page, ws_routes
 from envbridge.spec.server.asgi import Receive, Request, Scope, Send, send_error, send_json
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES, ServerContext
 from envbridge.spec.server.registry import SessionRegistry
@@ -22,6 +23,7 @@ Handler = Callable[[Request, Receive, Send, ServerContext], Awaitable[None]]
 
 DEFAULT_MAX_SESSIONS = 256
 DEFAULT_IDLE_TIMEOUT_S = 900.0
+DEFAULT_SHUTDOWN_TIMEOUT_S = 10.0
 
 
 def _http_routes(mode: Mode) -> dict[str, dict[str, Handler]]:
@@ -47,8 +49,9 @@ _WS_ROUTES: dict[str, Handler] = {"/ws": ws_routes.handle_ws, "/mcp": ws_routes.
 class EnvServerApp:
     """An ASGI app serving one environment factory over HTTP, WebSocket and MCP."""
 
-    def __init__(self, ctx: ServerContext):
+    def __init__(self, ctx: ServerContext, shutdown_timeout_s: float = 10.0):
         self.ctx = ctx
+        self.shutdown_timeout_s = shutdown_timeout_s
         self.routes = _http_routes(ctx.mode)
         self._reaper: asyncio.Task[None] | None = None
 
@@ -87,7 +90,7 @@ class EnvServerApp:
                 },
             )
             return
-        methods = self.routes.get(path)
+        methods = self.routes.get(path) or task_routes.routes_for(path)
         if methods is None:
             await send_error(send, 404, "Not Found")
             return
@@ -123,7 +126,9 @@ class EnvServerApp:
                     self._reaper.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await self._reaper
-                await self.ctx.registry.close_all()
+                await self.ctx.registry.close_all(timeout_s=self.shutdown_timeout_s / 2)
+                await task_routes.catalog(self.ctx).close(self.ctx)
+                cleanup.run_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -136,11 +141,20 @@ def create_app(
     idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     name: str = "envbridge",
+    env_name: str | None = None,
+    step_timeout_s: float | None = None,
+    ws_idle_timeout_s: float | None = None,
+    shutdown_timeout_s: float = DEFAULT_SHUTDOWN_TIMEOUT_S,
 ) -> EnvServerApp:
     """Build the ASGI app serving environments made by ``factory`` (one per session).
 
     ``idle_timeout_s`` closes sessions that no connection holds (named HTTP sessions,
     HTTP-MCP sessions) after that long without activity; ``None`` never reaps.
+    ``env_name`` names the env in Task API paths (default: its metadata name).
+    ``step_timeout_s`` bounds every env call but reset (step, state, tool, close): past
+    it the call fails with ``EXECUTION_ERROR``. ``ws_idle_timeout_s`` closes a WebSocket
+    (and the session it holds) that sent no frame for that long. At shutdown, sessions
+    still closing after ``shutdown_timeout_s`` (a stuck env) are left behind.
     """
     from envbridge import __version__
 
@@ -154,5 +168,8 @@ def create_app(
         idle_timeout_s=idle_timeout_s,
         server_name=name,
         server_version=__version__,
+        call_timeout_s=step_timeout_s,
     )
-    return EnvServerApp(ServerContext(registry, parsed_mode, max_message_bytes))
+    ctx = ServerContext(registry, parsed_mode, max_message_bytes, ws_idle_timeout_s)
+    ctx.tasks = task_routes.TaskCatalog(env_name)
+    return EnvServerApp(ctx, shutdown_timeout_s)

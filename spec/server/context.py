@@ -8,11 +8,12 @@ from typing import Any
 
 from envbridge.spec import mcp as mcp_dispatch
 from envbridge.spec.batch import BATCH_VERSION, MAX_BATCH_SESSIONS
+from envbridge.spec.containment import contained
 from envbridge.spec.environment import Environment
 from envbridge.spec.modes import Mode
 from envbridge.spec.schema import openapi_document
 from envbridge.spec.server.registry import SessionRegistry
-from envbridge.spec.session import Session
+from envbridge.spec.session import Session, execution_error
 
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """Largest accepted WS frame or HTTP body (uvicorn's default WS limit, as in OpenEnv)."""
@@ -33,6 +34,10 @@ class ServerContext:
     registry: SessionRegistry
     mode: Mode
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    ws_idle_timeout_s: float | None = None
+    """Close a WebSocket that sent nothing for this long (``--ws-idle-timeout``)."""
+    tasks: Any = None
+    """The Task API catalog (``task_routes.TaskCatalog``), set by ``create_app``."""
     _described: dict[str, Any] | None = field(default=None, repr=False)
     _describe_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _openapi: dict[str, Any] | None = field(default=None, repr=False)
@@ -43,7 +48,10 @@ class ServerContext:
             if self._described is None:
                 env = await self.registry.build_env()
                 try:
-                    self._described = _describe(env)
+                    with contained():
+                        self._described = _describe(env)
+                except Exception as exc:
+                    raise execution_error(exc, "describing the environment") from exc
                 finally:
                     await Session(env, self.mode).close()
             return self._described

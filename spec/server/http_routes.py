@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from envbridge.spec import wire
+from envbridge.spec import health, wire
 from envbridge.spec.errors import HttpErrorCode, WSErrorCode
 from envbridge.spec.messages import ResetRequest, StepRequest
 from envbridge.spec.server.asgi import (
@@ -194,8 +194,10 @@ def _as_http(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def handle_health(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
-    """GET /health."""
-    await send_json(send, 200, {"status": "healthy"})
+    """GET /health: 200 while healthy, 503 with reasons while a shared worker is
+    dead or wedged (see :mod:`envbridge.spec.health`)."""
+    status, body = health.report()
+    await send_json(send, status, body)
 
 
 async def handle_metadata(

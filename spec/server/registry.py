@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from envbridge.spec.containment import describe, must_contain
 from envbridge.spec.environment import Environment
 from envbridge.spec.errors import ProtocolError, WSErrorCode
 from envbridge.spec.modes import Mode
@@ -38,6 +39,7 @@ class SessionRegistry:
         idle_timeout_s: float | None,
         server_name: str,
         server_version: str,
+        call_timeout_s: float | None = None,
     ):
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be at least 1, got {max_sessions}")
@@ -47,6 +49,8 @@ class SessionRegistry:
         self.mode = mode
         self.max_sessions = max_sessions
         self.idle_timeout_s = idle_timeout_s
+        self.call_timeout_s = call_timeout_s
+        """Longest one env call but reset may run (``--step-timeout``); None: no limit."""
         self.server_name = server_name
         self.server_version = server_version
         self.sessions: dict[str, Session] = {}
@@ -65,11 +69,13 @@ class SessionRegistry:
                 env = await asyncio.to_thread(self.factory)
             else:
                 env = self.factory()
-        except Exception as exc:
+        except BaseException as exc:
+            if not isinstance(exc, Exception) and not must_contain(exc):
+                raise
             log.warning("environment factory raised", exc_info=exc)
             raise ProtocolError(
                 WSErrorCode.FACTORY_ERROR,
-                f"could not create the environment: {type(exc).__name__}: {exc}",
+                f"could not create the environment: {describe(exc)}",
                 factory_name=factory_name(self.factory),
             ) from exc
         if not isinstance(env, Environment):
@@ -87,6 +93,21 @@ class SessionRegistry:
 
         In production mode the session's implicit episode starts now, with ``reset_data``.
         """
+        self._claim()
+        try:
+            session = self._session(await self.build_env(), session_id)
+            self.sessions[session.id] = session
+        finally:
+            self._reserved -= 1
+        try:
+            await session.start(reset_data)
+        except ProtocolError:
+            await self.close(session.id)
+            raise
+        return session
+
+    def _claim(self) -> None:
+        """Reserve one place in the pool, or raise CAPACITY_REACHED."""
         if self.active >= self.max_sessions:
             raise ProtocolError(
                 WSErrorCode.CAPACITY_REACHED,
@@ -96,16 +117,10 @@ class SessionRegistry:
                 max_sessions=self.max_sessions,
             )
         self._reserved += 1
-        try:
-            session = Session(await self.build_env(), self.mode, session_id)
-            self.sessions[session.id] = session
-        finally:
-            self._reserved -= 1
-        try:
-            await session.start(reset_data)
-        except ProtocolError:
-            await self.close(session.id)
-            raise
+
+    def _session(self, env: Environment, session_id: str | None = None) -> Session:
+        session = Session(env, self.mode, session_id)
+        session.call_timeout_s = self.call_timeout_s
         return session
 
     def get(self, session_id: str) -> Session | None:
@@ -126,13 +141,18 @@ class SessionRegistry:
 
     @asynccontextmanager
     async def temporary(self) -> AsyncIterator[Session]:
-        """A throwaway session (stateless HTTP); not counted against capacity."""
-        session = Session(await self.build_env(), self.mode)
+        """A throwaway session (stateless HTTP), counted against capacity while it lives
+        (so N parallel stateless requests never hold more than ``max_sessions`` envs)."""
+        self._claim()
         try:
-            await session.start()
-            yield session
+            session = self._session(await self.build_env())
+            try:
+                await session.start()
+                yield session
+            finally:
+                await session.close()
         finally:
-            await session.close()
+            self._reserved -= 1
 
     async def reap_idle(self) -> int:
         """Close sessions no connection holds that were idle too long; returns the count."""
@@ -158,7 +178,16 @@ class SessionRegistry:
             await asyncio.sleep(interval)
             await self.reap_idle()
 
-    async def close_all(self) -> None:
-        """Close every session (server shutdown)."""
-        for session_id in list(self.sessions):
-            await self.close(session_id)
+    async def close_all(self, timeout_s: float | None = None) -> None:
+        """Close every session at once (server shutdown); give up on the ones still
+        closing after ``timeout_s`` (a stuck environment must not hold the exit)."""
+        closing = [asyncio.ensure_future(self.close(sid)) for sid in list(self.sessions)]
+        if not closing:
+            return
+        _, stuck = await asyncio.wait(closing, timeout=timeout_s)
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            log.warning(
+                "%d session(s) did not close within %s s; left behind", len(stuck), timeout_s
+            )

@@ -6,8 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from envbridge.spec.modes import Mode
-from envbridge.spec.server.app import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_SESSIONS, create_app
+from envbridge.spec.server.app import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    DEFAULT_MAX_SESSIONS,
+    DEFAULT_SHUTDOWN_TIMEOUT_S,
+    create_app,
+)
 from envbridge.spec.server.context import DEFAULT_MAX_MESSAGE_BYTES
+from envbridge.spec.server.fd_limit import raise_fd_limit
+from envbridge.spec.server.listen import announce, banner, bind, bound_port
 
 # uvicorn's own frame limit sits above ours so oversize frames get a structured error
 # from envbridge (up to this size) instead of an abrupt close 1009.
@@ -19,6 +26,11 @@ def uvicorn_config_kwargs(max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) ->
     return {
         "ws_max_size": max_message_bytes * _TRANSPORT_FRAME_LIMIT_FACTOR,
         "ws_per_message_deflate": False,
+        # Keepalive pings stay (they keep idle NAT paths open) but a pong may take up to
+        # five minutes: uvicorn's 20 s default closed ~0.7 % of 16,384 sessions (1011) whose
+        # client processes were merely busy on a loaded machine (benchmarks/scale.py).
+        "ws_ping_interval": 30.0,
+        "ws_ping_timeout": 300.0,
         "lifespan": "on",
         "log_level": "warning",
         "access_log": False,
@@ -34,15 +46,48 @@ def serve(
     max_sessions: int = DEFAULT_MAX_SESSIONS,
     idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     log_level: str = "warning",
+    label: str | None = None,
+    quiet: bool = False,
+    on_listening: Callable[[int], None] | None = None,
+    step_timeout_s: float | None = None,
+    ws_idle_timeout_s: float | None = None,
+    shutdown_timeout_s: float = DEFAULT_SHUTDOWN_TIMEOUT_S,
 ) -> None:
-    """Serve environments made by ``factory`` until interrupted (blocks).
+    """Serve environments made by ``factory`` until SIGTERM/SIGINT (blocks).
 
-    The event loop runs on the calling (main) thread, which environments that install
-    signal handlers at construction (verifiers) need.
+    Binds first (ValueError for a bad port, PortUnavailable when it is taken), then prints
+    one banner line to stderr with the real port (``quiet`` skips it; ``label`` names what
+    is served, default the factory's name) and calls ``on_listening(port)``. The event
+    loop runs on the calling (main) thread, which environments that install signal
+    handlers at construction (verifiers) need. ``step_timeout_s`` and
+    ``ws_idle_timeout_s`` are as in :func:`create_app`. After a signal the process
+    exits within ``shutdown_timeout_s`` even when an environment call is stuck, having
+    removed the temp folders, subprocesses and containers its bridges registered (see
+    :mod:`envbridge.spec.server.shutdown`).
     """
-    import uvicorn
+    from envbridge.spec.server import shutdown
 
-    app = create_app(factory, mode=mode, max_sessions=max_sessions, idle_timeout_s=idle_timeout_s)
-    kwargs = uvicorn_config_kwargs()
-    kwargs["log_level"] = log_level
-    uvicorn.run(app, host=host, port=port, **kwargs)
+    raise_fd_limit(max_sessions)
+    sock = bind(host, port)
+    try:
+        app = create_app(
+            factory,
+            mode=mode,
+            max_sessions=max_sessions,
+            idle_timeout_s=idle_timeout_s,
+            step_timeout_s=step_timeout_s,
+            ws_idle_timeout_s=ws_idle_timeout_s,
+            shutdown_timeout_s=shutdown_timeout_s,
+        )
+        kwargs = uvicorn_config_kwargs()
+        kwargs["log_level"] = log_level
+        if not quiet:
+            name = label or getattr(factory, "__name__", type(factory).__name__)
+            announce(banner(name, str(Mode(mode).value), host, bound_port(sock)))
+        if on_listening is not None:
+            on_listening(bound_port(sock))
+        shutdown.run(
+            app, shutdown_timeout_s, sockets=[sock], host=host, port=bound_port(sock), **kwargs
+        )
+    finally:
+        sock.close()

@@ -8,6 +8,7 @@ that session outlives the connection.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -57,6 +58,21 @@ async def _send_reply(send: Send, reply: FrameReply) -> None:
         await send({"type": "websocket.close", "code": NORMAL_CLOSURE})
 
 
+async def _next_message(receive: Receive, send: Send, ctx: ServerContext) -> dict[str, Any]:
+    """The next ASGI message; after ``ws_idle_timeout_s`` of client silence, close the
+    connection (1000, with the reason) and report a disconnect."""
+    timeout = ctx.ws_idle_timeout_s
+    if timeout is None:
+        return dict(await receive())
+    try:
+        return dict(await asyncio.wait_for(receive(), timeout))
+    except TimeoutError:
+        reason = f"idle for {timeout:g} s (the server's --ws-idle-timeout)"
+        log.info("closing a WebSocket: %s", reason)
+        await send({"type": "websocket.close", "code": NORMAL_CLOSURE, "reason": reason})
+        return {"type": "websocket.disconnect", "code": NORMAL_CLOSURE}
+
+
 def _frame_payload(message: dict[str, Any]) -> str | bytes | None:
     text = message.get("text")
     return text if text is not None else message.get("bytes")
@@ -83,7 +99,7 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
     limit = ctx.max_message_bytes
     try:
         while True:
-            message = await receive()
+            message = await _next_message(receive, send, ctx)
             if message["type"] == "websocket.disconnect":
                 break
             payload = _frame_payload(message)
@@ -117,7 +133,7 @@ async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: Ser
     dialect: Dialect = "openenv"
     try:
         while True:
-            message = await receive()
+            message = await _next_message(receive, send, ctx)
             if message["type"] == "websocket.disconnect":
                 break
             payload = _frame_payload(message)

@@ -39,6 +39,7 @@ def test_broken_server_fails_exactly_its_target(server: BrokenServer):
     assert failed == [server.target], f"{server.defect}: failed {failed}"
     result = report.result(server.target)
     assert result.message, "a failure must say what went wrong"
+    assert result.upstream is None, "an envbridge server's failure is never OpenEnv's"
     assert result.sent is not None or result.received is not None
     assert report.passed is (result.level is not Level.MUST)
     ran = {r.id for r in report.results if r.status is not Status.SKIP}

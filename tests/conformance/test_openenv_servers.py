@@ -7,12 +7,13 @@ deviations; each is pinned here so that a change in OpenEnv (or in a check) show
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from envbridge.conformance import Level, check
+from envbridge.conformance import Level, check, reports
 
 from tests.conformance.conftest import FAST
 from tests.helpers import serving_process
@@ -75,3 +76,13 @@ def test_openenv_server_passes_every_must(openenv_process, app, mode):
     assert report.passed
     assert (report.dialect, report.mode) == (dialect, mode), "detected without being told"
     assert {r.id for r in report.failed(Level.SHOULD)} == KNOWN_SHOULD_FAILURES[(app, mode)]
+    unmarked = [r.id for r in report.failed() if not r.upstream]
+    assert unmarked == [], "OpenEnv's own deviations are marked as known upstream behaviour"
+    assert all(r.rule for r in report.results), "each result carries its rule text"
+    if report.failed():
+        as_json = json.loads(reports.to_json(report))["results"]
+        assert all(r["rule"] for r in as_json)
+        assert any("known upstream behaviour (OpenEnv" in (r["upstream"] or "") for r in as_json)
+        junit = reports.junit(report)
+        assert "known upstream behaviour (OpenEnv" in junit and 'name="rule"' in junit
+        assert "known upstream behaviour (OpenEnv" in reports.text(report)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.docker_gate import no_engine
+
 docker = pytest.importorskip("docker")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +34,7 @@ def _engine() -> docker.DockerClient | None:
 def engine() -> docker.DockerClient:
     client = _engine()
     if client is None:
-        pytest.skip("no Docker engine reachable")
+        no_engine()
     return client
 
 

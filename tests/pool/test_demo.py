@@ -45,6 +45,8 @@ def test_quick_demo_runs_end_to_end_and_leaves_nothing_running():
     assert "openenv    ok:" in out  # the official-OpenEnv piece always runs here
     assert "environment  policy" in out and "mean reward" in out and "steps/s" in out
     assert "where these numbers came from:" in out
+    assert "batch frames, one per step()" in out and "vector stage failed" not in out
+    assert "CartPole return, first" in out  # the vector stage's learning curve
     assert "every server the demo started is stopped" in out
     assert settle(lambda: not _processes_with(marker)), _processes_with(marker)
 

@@ -43,3 +43,22 @@ def test_the_pool_runs_drives_and_removes_an_image_server(counter_image):
         running = [c for c in engine.containers.list() if tag in c.image.tags]
         assert len(running) == 1
     assert [c for c in engine.containers.list(all=True) if tag in c.image.tags] == []
+
+
+def test_the_ray_engine_runs_an_image_on_its_actors_node(counter_image, monkeypatch):
+    ray = pytest.importorskip("ray")
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # Ray on loopback only
+    monkeypatch.setenv("RAY_TMPDIR", "/tmp/ray")  # the pool tests' TMPDIR is too deep for sockets
+    engine, tag = counter_image
+    node = {"num_cpus": 1, "object_store_memory": 80 * 1024 * 1024}
+    pool = SyncPool(engine="ray", engine_options={"init_options": node})
+    pool.add(ImageSource(tag), sessions=2, name="counter-image")
+    with pool:
+        stats = pool.stats().server("counter-image")
+        assert stats.kind == "image"
+        assert stats.node, "placed on a Ray node"
+        assert [r.observation["count"] for r in pool.reset(seed=1)] == [1, 2]
+        running = [c for c in engine.containers.list() if tag in c.image.tags]
+        assert len(running) == 1
+    assert not ray.is_initialized()
+    assert [c for c in engine.containers.list(all=True) if tag in c.image.tags] == []

@@ -26,20 +26,9 @@ __all__ = [
 
 def docker_reachable() -> bool:
     """True when docker-py is installed and an engine answers a ping."""
-    try:
-        import docker
-    except ImportError:
-        return False
-    try:
-        client = docker.from_env(timeout=5)
-    except Exception:
-        return False
-    try:
-        return bool(client.ping())
-    except Exception:
-        return False
-    finally:
-        client.close()
+    from envbridge.docker.engine import engine_reachable
+
+    return engine_reachable()
 
 
 def choose_backend(requested: BackendName) -> Literal["docker", "local"]:

@@ -2,7 +2,8 @@
 
 Paths are the container's absolute paths (``/app``, ``/logs/verifier``, ``/tests``).
 Every operation that writes as root goes through the sandbox itself, never through a
-host path an agent could have replaced with a symlink.
+host path an agent could have replaced with a symlink; what the agent writes is written
+as the agent user, never by root on its behalf.
 """
 
 from __future__ import annotations
@@ -17,6 +18,22 @@ DEFAULT_OUTPUT_LIMIT = 64 * 1024
 """Bytes of stdout (and of stderr) an exec keeps; the rest is dropped and flagged."""
 
 ROOT_USER = "root"
+
+TASK_CAPABILITIES = {
+    "CHOWN": "root manages files of the task's users (tests/ upload, /logs/verifier)",
+    "DAC_OVERRIDE": "root reads and replaces files of the task's users",
+    "FOWNER": "root changes modes of files it does not own (chmod +x /tests/test.sh)",
+    "FSETID": "root keeps set-gid bits while it copies and chowns",
+    "SETUID": "switching to the task's users (su, runuser, setpriv)",
+    "SETGID": "switching to the task's groups",
+    "KILL": "root stops processes of the task's users (test.sh stopping a server)",
+    "NET_BIND_SERVICE": "servers of a task on ports below 1024 (nginx on :80)",
+}
+"""The only capabilities root keeps in a task's sandbox (docker and local), and why.
+Docker's defaults also grant MKNOD, NET_RAW, SETFCAP, SETPCAP, SYS_CHROOT, AUDIT_WRITE."""
+
+WRITE_AS_USER = 'mkdir -p -- "$(dirname -- "$EB_TARGET")" && cat > "$EB_TARGET"'
+"""``write_file``'s command, run as the agent user with the content on stdin."""
 
 
 class SandboxError(RuntimeError):
@@ -50,6 +67,10 @@ class SandboxSpec:
     build_timeout_s: float = 600.0
     docker_image: str | None = None
     name: str = "task"
+    network_driver: str = "bridge"
+    """Docker network of a sandbox that has one (``bridge`` or ``host``)."""
+    build: Any = None
+    """Build-time network, CA and air-gap plan (``networking.NetworkPlan``, ``airgap``)."""
 
 
 class Sandbox(ABC):
@@ -79,8 +100,15 @@ class Sandbox(ABC):
         """Copy the contents of host folder ``source`` into ``target`` (root-owned)."""
 
     @abstractmethod
-    def write_bytes(self, path: str, data: bytes) -> None:
-        """Create or replace file ``path`` (as root, parents created)."""
+    def write_file(self, path: str, data: bytes, *, user: str | int) -> ExecResult:
+        """Create or replace ``path`` as ``user`` (parents created as ``user``): only what
+        ``user`` could write with ``exec``, owned by ``user``. Nothing is staged where
+        the sandbox can reach it."""
+
+    @abstractmethod
+    def stop_processes(self) -> None:
+        """Kill every process running in the sandbox (the agent's background ones too) and
+        check none survived; raise :class:`SandboxError` otherwise. Files are kept."""
 
     @abstractmethod
     def read_bytes(self, path: str, limit: int) -> bytes | None:

@@ -2,10 +2,13 @@
 
 Each episode owns a host folder that becomes ``/`` inside the sandbox; the host's
 ``/usr`` (and ``/bin``, ``/lib``... ) is bound read-only over it as the image's ``FROM``,
-``/etc`` is a private copy (so ``RUN useradd`` works), and ``/app``, ``/logs``, ``/tests``,
-``/tmp`` are the episode's own. Every command runs in a fresh PID namespace in its own
-process group, killed as a whole on timeout. A convenience, not a security boundary:
-same kernel, host userland, and root inside keeps Docker's default capabilities.
+``/etc`` is generated (:mod:`.local_etc`: system accounts, no host secrets) and
+``/app``, ``/logs``, ``/tests``, ``/tmp`` are the episode's own. Every command runs in a
+user namespace whose uids 0-65535 are unprivileged host uids (:mod:`.userns`), in a fresh
+PID namespace that dies with the command, in its own process group (killed as a whole on
+timeout). Files reach the sandbox on a command's stdin, never through a path the agent
+can name. A convenience backend, not the isolation one: same kernel and host userland
+(see docs/security.md for what it does not guarantee).
 """
 
 from __future__ import annotations
@@ -14,13 +17,20 @@ import contextlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
+import tarfile
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from envbridge.bridges.harbor.backends.base import (
     DEFAULT_OUTPUT_LIMIT,
     ROOT_USER,
+    TASK_CAPABILITIES,
+    WRITE_AS_USER,
     CappedReader,
     ExecResult,
     Sandbox,
@@ -28,22 +38,21 @@ from envbridge.bridges.harbor.backends.base import (
     SandboxSpec,
     decode,
 )
+from envbridge.bridges.harbor.backends.local_etc import write_sandbox_etc
+from envbridge.bridges.harbor.backends.userns import (
+    UserNamespaceError,
+    allocate_range,
+    popen_in_user_namespace,
+)
 
 HOST_SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 """Host folders that stand in for the image's base (bound read-only)."""
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-DOCKER_DEFAULT_CAPS = (
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-    "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
-)  # fmt: skip
-"""Root inside the sandbox keeps what root in a default Docker container keeps."""
-
-STAGE_DIR = "/.envbridge-stage"
-STAGE_FILE = "/.envbridge-stage-file"
-"""Where host files are bound (read-only) while a root command copies them in."""
-
 _MISSING_EXIT = 44
+StdinWriter = Callable[[IO[bytes]], None]
+"""Writes a command's standard input (then it is closed)."""
+_proc_arguments: list[str] = []
 
 
 def bwrap_path() -> str | None:
@@ -62,7 +71,8 @@ class LocalSandbox(Sandbox):
         self.image_user: str | int = ROOT_USER
         self.image_workdir = "/"
         self._tmp: Path | None = None
-        self._etc: Path | None = None
+        self.id_base = allocate_range()
+        """Host uid (and gid) of the sandbox's root; its uid n is host uid id_base + n."""
         self._live: set[subprocess.Popen[bytes]] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -87,8 +97,15 @@ class LocalSandbox(Sandbox):
                 "the local backend needs bubblewrap: apt-get install bubblewrap "
                 "(or run scripts/system-deps.sh), or use --backend docker"
             )
+        if os.geteuid() != 0:
+            raise SandboxError(
+                "the local backend maps each sandbox's users to unprivileged host uids, which "
+                "needs root: run the server as root, or use --backend docker"
+            )
         self._tmp = Path(tempfile.mkdtemp(prefix="envbridge-harbor-local-"))
         try:
+            self._tmp.chmod(0o711)
+            _check_reachable(self._tmp)
             self._make_skeleton()
             from envbridge.bridges.harbor.backends.local_image import apply_environment
 
@@ -113,9 +130,7 @@ class LocalSandbox(Sandbox):
             elif host.is_dir():
                 (root / name).mkdir()
         (root / "etc").mkdir()
-        self._etc = Path(tempfile.mkdtemp(prefix="envbridge-harbor-local-etc-", dir=_fast_tmp()))
-        with contextlib.suppress(shutil.Error):
-            shutil.copytree("/etc", self._etc / "etc", symlinks=True)
+        write_sandbox_etc(root / "etc")
         for name, mode in (
             ("tmp", 0o1777), ("var/tmp", 0o1777), ("home", 0o755), ("root", 0o700),
             ("run", 0o755), ("proc", 0o555), ("dev", 0o755), ("opt", 0o755),
@@ -125,16 +140,24 @@ class LocalSandbox(Sandbox):
             path = root / name
             path.mkdir(parents=True, exist_ok=True)
             path.chmod(mode)
+        _give_to(root, self.id_base)
 
     def stop(self) -> None:
         for process in list(self._live):
             _kill_group(process)
         self._live.clear()
-        for attribute in ("_tmp", "_etc"):
-            folder = getattr(self, attribute)
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-                setattr(self, attribute, None)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def stop_processes(self) -> None:
+        """Every command ran in a PID namespace of its own that died with it; kill the
+        process groups of commands still running (none, between tool calls) and check."""
+        for process in list(self._live):
+            _kill_group(process)
+        if any(process.poll() is None for process in self._live):
+            raise SandboxError("a sandbox command survived SIGKILL")
+        self._live.clear()
 
     # ----------------------------------------------------------------- commands
 
@@ -168,26 +191,44 @@ class LocalSandbox(Sandbox):
         timeout_s: float = 60.0,
         output_limit: int = DEFAULT_OUTPUT_LIMIT,
         binds: dict[Path, str] | None = None,
+        stdin: StdinWriter | None = None,
     ) -> tuple[bytes, bytes, int | None, bool, bool]:
-        """Run ``argv`` in the sandbox; (stdout, stderr, exit code, timed out, truncated)."""
+        """Run ``argv`` in the sandbox; (stdout, stderr, exit code, timed out, truncated).
+
+        ``binds`` are host paths bound read-only (opened here, so the sandbox's root needs
+        no right on their parents); ``stdin`` writes the command's standard input.
+        """
         who = self.image_user if user is None else user
         uid, gid, home = self._lookup_user(who)
         full_env = {"PATH": DEFAULT_PATH, "HOME": home, "LANG": "C.UTF-8", **self.env}
         full_env.update(env or {})
         if isinstance(who, str):
             full_env.setdefault("USER", who)
-        command = self._bwrap(cwd or self.default_workdir, full_env, binds or {})
-        if uid != 0:
-            command += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
-            command += ["--no-new-privs", "--"]
-        process = subprocess.Popen(
-            command + argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        fds = [os.open(self.root, os.O_PATH | os.O_DIRECTORY)]
+        try:
+            fds += [os.open(source, os.O_PATH) for source in (binds or {})]
+            mounts = dict(zip(fds[1:], (binds or {}).values(), strict=True))
+            command = self._bwrap(fds[0], cwd or self.default_workdir, full_env, mounts)
+            if uid != 0:
+                command += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
+                command += ["--no-new-privs", "--"]
+            process = popen_in_user_namespace(
+                command + argv,
+                self.id_base,
+                stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                pass_fds=fds,
+            )
+        except UserNamespaceError as exc:
+            raise SandboxError(f"{exc}; the local backend needs user namespaces") from None
+        finally:
+            for fd in fds:
+                os.close(fd)
         self._live.add(process)
+        if stdin is not None:
+            _feed(process, stdin)
         out = CappedReader(process.stdout, output_limit)  # type: ignore[arg-type]
         err = CappedReader(process.stderr, output_limit)  # type: ignore[arg-type]
         timed_out = False
@@ -201,22 +242,23 @@ class LocalSandbox(Sandbox):
         code = None if timed_out else process.returncode
         return out.result(), err.result(), code, timed_out, out.truncated or err.truncated
 
-    def _bwrap(self, cwd: str, env: dict[str, str], binds: dict[Path, str]) -> list[str]:
-        argv = ["bwrap", "--bind", str(self.root), "/"]
+    def _bwrap(
+        self, root_fd: int, cwd: str, env: dict[str, str], binds: dict[int, str]
+    ) -> list[str]:
+        argv = ["bwrap", "--bind-fd", str(root_fd), "/"]
         for name in HOST_SYSTEM_DIRS:
             host = Path("/") / name
             if host.is_dir() and not host.is_symlink():
                 argv += ["--ro-bind", str(host), f"/{name}"]
-        argv += ["--bind", str(self._etc / "etc"), "/etc"]
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/run"]
+        argv += [*proc_arguments(), "--dev", "/dev", "--tmpfs", "/run"]
         argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox"]
         if not self.spec.network:
             argv.append("--unshare-net")
         argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-        for cap in DOCKER_DEFAULT_CAPS:
+        for cap in TASK_CAPABILITIES:
             argv += ["--cap-add", f"CAP_{cap}"]
-        for source, target in binds.items():
-            argv += ["--ro-bind", str(source), target]
+        for fd, target in binds.items():
+            argv += ["--ro-bind-fd", str(fd), target]
         argv.append("--clearenv")
         for key, value in env.items():
             argv += ["--setenv", key, value]
@@ -224,8 +266,7 @@ class LocalSandbox(Sandbox):
 
     def _lookup_user(self, user: str | int) -> tuple[int, int, str]:
         """(uid, gid, home) of ``user`` in the sandbox's own /etc/passwd."""
-        assert self._etc is not None
-        entries = _passwd(self._etc / "etc" / "passwd")
+        entries = _passwd(_read_sandbox_file(self.root, "etc", "passwd"))
         for name, uid, gid, home in entries:
             if user in (name, uid) or (
                 isinstance(user, str) and user.isdigit() and int(user) == uid
@@ -241,25 +282,33 @@ class LocalSandbox(Sandbox):
     # ---------------------------------------------------------------- transfers
 
     def upload_dir(self, source: Path, target: str) -> None:
-        self._root_command(
-            'mkdir -p -- "$EB_TARGET" && cp -R --preserve=mode -- "$EB_STAGE"/. "$EB_TARGET"/',
-            {"EB_TARGET": target, "EB_STAGE": STAGE_DIR},
-            {Path(source): STAGE_DIR},
-        )
+        """Stream ``source`` as a tar into ``target``, unpacked by the sandbox's root."""
 
-    def write_bytes(self, path: str, data: bytes) -> None:
-        assert self._tmp is not None
-        staged = Path(tempfile.mkstemp(dir=self._tmp, prefix="upload-")[1])
-        try:
-            staged.write_bytes(data)
-            staged.chmod(0o644)
-            self._root_command(
-                'mkdir -p -- "$(dirname -- "$EB_TARGET")" && cp -- "$EB_STAGE" "$EB_TARGET"',
-                {"EB_TARGET": path, "EB_STAGE": STAGE_FILE},
-                {staged: STAGE_FILE},
-            )
-        finally:
-            staged.unlink(missing_ok=True)
+        def send(pipe: IO[bytes]) -> None:
+            with tarfile.open(fileobj=pipe, mode="w|") as tar:
+                tar.add(source, arcname=".", filter=_sandbox_owned)
+
+        _, stderr, code, timed_out, _ = self.run(
+            ["bash", "-c", 'mkdir -p -- "$EB_TARGET" && tar -x --no-same-owner -C "$EB_TARGET"'],
+            user=ROOT_USER,
+            cwd="/",
+            env={"EB_TARGET": target},
+            timeout_s=120,
+            stdin=send,
+        )
+        if code != 0 or timed_out:
+            raise SandboxError(f"copy into the sandbox failed: {decode(stderr).strip()}")
+
+    def write_file(self, path: str, data: bytes, *, user: str | int) -> ExecResult:
+        stdout, stderr, code, timed_out, truncated = self.run(
+            ["bash", "-c", WRITE_AS_USER],
+            user=user,
+            env={"EB_TARGET": path},
+            timeout_s=60,
+            output_limit=4096,
+            stdin=lambda pipe: pipe.write(data),
+        )
+        return ExecResult(decode(stdout), decode(stderr), code, timed_out, truncated)
 
     def read_bytes(self, path: str, limit: int) -> bytes | None:
         stdout, stderr, code, _, _ = self.run(
@@ -276,24 +325,95 @@ class LocalSandbox(Sandbox):
             raise SandboxError(f"cannot read {path}: {decode(stderr).strip()}")
         return stdout
 
-    def _root_command(self, script: str, env: dict[str, str], binds: dict[Path, str]) -> None:
-        _, stderr, code, timed_out, _ = self.run(
-            ["bash", "-c", script], user=ROOT_USER, cwd="/", env=env, timeout_s=120, binds=binds
-        )
-        if code != 0 or timed_out:
-            raise SandboxError(f"copy into the sandbox failed: {decode(stderr).strip()}")
+
+def proc_arguments() -> list[str]:
+    """``--proc /proc`` (a fresh procfs of the sandbox's PID namespace) where the kernel
+    allows it; inside a container that masks parts of /proc it does not (a user namespace
+    may not mount a procfs less masked than the one it sees), so the container's /proc is
+    bound instead: the sandbox then sees the container's process list (not its secrets:
+    other uids' /proc entries stay closed). Probed once per process."""
+    if not _proc_arguments:
+        probe = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--unshare-pid", "true"]
+        try:
+            fresh = (
+                popen_in_user_namespace(
+                    probe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                ).wait(timeout=30)
+                == 0
+            )
+        except (UserNamespaceError, OSError, subprocess.TimeoutExpired):
+            fresh = False
+        _proc_arguments.extend(["--proc", "/proc"] if fresh else ["--ro-bind", "/proc", "/proc"])
+    return _proc_arguments
 
 
-def _fast_tmp() -> str | None:
-    """Where the private /etc copy goes: ``$ENVBRIDGE_HARBOR_ETC_DIR``, else /dev/shm (it is
-    many small files and tmpfs is fast), else the temporary directory."""
-    chosen = os.environ.get("ENVBRIDGE_HARBOR_ETC_DIR", "/dev/shm")
-    return chosen if os.access(chosen, os.W_OK) else None
+def _check_reachable(folder: Path) -> None:
+    """The sandbox's root user (an unprivileged host uid) must be able to walk to it."""
+    for parent in folder.parents:
+        if not parent.stat().st_mode & 0o001:
+            raise SandboxError(
+                f"the sandbox folder {folder} is under {parent}, which other users cannot "
+                "enter (mode o-x); the sandbox's users are unprivileged host uids: set TMPDIR "
+                "to a folder they can reach, such as /tmp"
+            )
 
 
-def _passwd(path: Path) -> list[tuple[str, int, int, str]]:
+def _give_to(root: Path, owner: int) -> None:
+    """Make ``root`` (built here as host root) belong to host uid/gid ``owner``."""
+    for folder, dirs, files in os.walk(root):
+        os.lchown(folder, owner, owner)
+        for name in (*dirs, *files):
+            os.lchown(os.path.join(folder, name), owner, owner)
+
+
+def _sandbox_owned(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    return info
+
+
+def _feed(process: subprocess.Popen[bytes], write: StdinWriter) -> None:
+    """Write the process's stdin in a thread (it may read slowly, or not at all)."""
+    pipe = process.stdin
+    assert pipe is not None
+
+    def run() -> None:
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError, tarfile.TarError):
+            write(pipe)
+        with contextlib.suppress(BrokenPipeError, OSError):
+            pipe.close()
+
+    threading.Thread(target=run, daemon=True).start()
+
+
+PASSWD_LIMIT = 1 << 20
+
+
+def _read_sandbox_file(root: Path, *names: str) -> str:
+    """Read ``root/names...`` as host root without following anything the sandbox's root
+    may have planted: no symlink at any step, a regular file only, at most 1 MiB."""
+    fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)]
+    try:
+        for index, name in enumerate(names):
+            last = index == len(names) - 1
+            flags = os.O_NOFOLLOW | (os.O_NONBLOCK if last else os.O_DIRECTORY)
+            fds.append(os.open(name, os.O_RDONLY | flags, dir_fd=fds[-1]))
+        if not stat.S_ISREG(os.fstat(fds[-1]).st_mode):
+            raise OSError(f"/{'/'.join(names)} is not a regular file")
+        return os.read(fds[-1], PASSWD_LIMIT).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise SandboxError(
+            f"cannot read the sandbox's /{'/'.join(names)} ({exc}); something in the sandbox "
+            "replaced it"
+        ) from None
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _passwd(text: str) -> list[tuple[str, int, int, str]]:
     entries = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in text.splitlines():
         parts = line.split(":")
         if len(parts) >= 6 and parts[2].isdigit() and parts[3].isdigit():
             entries.append((parts[0], int(parts[2]), int(parts[3]), parts[5] or "/"))

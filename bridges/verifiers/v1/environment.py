@@ -14,11 +14,14 @@ from typing import Any
 import verifiers.v1 as vf
 from envbridge.bridges.verifiers.chat import clean_messages
 from envbridge.bridges.verifiers.episode import Episode
-from envbridge.bridges.verifiers.rows import RowChoice, choose_row
-from envbridge.bridges.verifiers.turn_environment import Outcome, TurnEnvironment
+from envbridge.bridges.verifiers.rows import RowChoice, Splits, choose_row
+from envbridge.bridges.verifiers.turn_environment import Outcome, TurnEnvironment, mcp_tool
 from envbridge.bridges.verifiers.turns import finite_or_none
 from envbridge.bridges.verifiers.v1.client import TrainerClient, TrainerInterception
 from envbridge.bridges.verifiers.v1.runtime import OfflineRuntime, run_scripts_offline
+from envbridge.bridges.verifiers.v1.seats import refuse_non_local_seats
+from envbridge.bridges.verifiers.v1.tool_probe import has_toolsets, probe_tools
+from envbridge.spec.environment import Tool
 from verifiers.v1.dialects.chat import message_to_wire
 from verifiers.v1.harnesses.null import NullHarness
 
@@ -106,13 +109,31 @@ def trace_outcome(trace: Any) -> Outcome:
 class TasksetEnvironment(TurnEnvironment):
     """A session on a shared list of v1 tasks."""
 
-    def __init__(self, tasks: list[Any], *, name: str, config: vf.AgentConfig) -> None:
+    def __init__(
+        self,
+        tasks: list[Any],
+        *,
+        name: str,
+        config: vf.AgentConfig,
+        declared_tools: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(name=name)
         self.tasks = tasks
         self.config = config
+        self.declared_tools = declared_tools or []
+        """The first task's tools, listed before this session's first reset."""
+
+    def _declared_tools(self) -> list[Tool]:
+        return [mcp_tool(tool.get("function") or {}) for tool in self.declared_tools]
 
     def _choose(self, seed: int | None, options: dict[str, Any]) -> RowChoice:
-        return choose_row({"train": lambda: self.tasks}, seed, options)
+        return choose_row(self._task_splits(), seed, options)
+
+    def _task_splits(self) -> Splits:
+        return {"train": lambda: self.tasks}
+
+    def _task_row(self, row: Any) -> Any:
+        return row.data
 
     def _start(self, choice: RowChoice) -> Episode:
         client = TrainerClient()
@@ -128,8 +149,18 @@ class TasksetEnvironment(TurnEnvironment):
 class EnvEnvironment(TasksetEnvironment):
     """A session on its own instance of a package's one-seat v1 ``Env``."""
 
-    def __init__(self, env: Any, tasks: list[Any], *, name: str, model: str) -> None:
-        super().__init__(tasks, name=name, config=vf.AgentConfig(model=model))
+    def __init__(
+        self,
+        env: Any,
+        tasks: list[Any],
+        *,
+        name: str,
+        model: str,
+        declared_tools: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(
+            tasks, name=name, config=vf.AgentConfig(model=model), declared_tools=declared_tools
+        )
         self.env = env
 
     def _start(self, choice: RowChoice) -> Episode:
@@ -152,15 +183,21 @@ class EnvFactory:
                 f"{type(probe).__name__} has agent seats {seats}; the verifiers bridge hands "
                 "exactly one seat to the trainer, so it serves one-seat Envs only"
             )
+        refuse_non_local_seats(name, probe._agent_specs)
         run_scripts_offline()
         self.config = config
         self.tasks = list(probe.taskset)
         self.name = name
         self.model = model
+        self.declared_tools: list[dict[str, Any]] = []
+        if has_toolsets(self.tasks[0]):
+            self.declared_tools = probe_tools(self)
 
     def __call__(self) -> EnvEnvironment:
         env = vf.load_environment(self.config)
-        return EnvEnvironment(env, self.tasks, name=self.name, model=self.model)
+        return EnvEnvironment(
+            env, self.tasks, name=self.name, model=self.model, declared_tools=self.declared_tools
+        )
 
 
 class TasksetFactory:
@@ -182,6 +219,11 @@ class TasksetFactory:
             runtime={"type": "subprocess"},
             max_turns=max_turns,
         )
+        self.declared_tools: list[dict[str, Any]] = []
+        if has_toolsets(self.tasks[0]):
+            self.declared_tools = probe_tools(self)
 
     def __call__(self) -> TasksetEnvironment:
-        return TasksetEnvironment(self.tasks, name=self.name, config=self.config)
+        return TasksetEnvironment(
+            self.tasks, name=self.name, config=self.config, declared_tools=self.declared_tools
+        )

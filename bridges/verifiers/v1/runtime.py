@@ -10,13 +10,12 @@ serving an Env switches every subprocess runtime of the process to the same beha
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from envbridge.spec import cleanup
 from verifiers.v1.runtimes.subprocess import SubprocessConfig, SubprocessRuntime
 
 
@@ -37,6 +36,7 @@ class OfflineRuntime(SubprocessRuntime):
     def __init__(self) -> None:
         super().__init__(SubprocessConfig())
         self._scripts = Path(tempfile.mkdtemp(prefix="envbridge-vf1-"))
+        self._cleanup = cleanup.remove_dir(self._scripts)
 
     async def prepare_uv_script(
         self, script: str | bytes, env: dict[str, str] | None = None, *, activate: bool = True
@@ -47,7 +47,7 @@ class OfflineRuntime(SubprocessRuntime):
         try:
             await super().teardown()
         finally:
-            shutil.rmtree(self._scripts, ignore_errors=True)
+            self._cleanup.run_now()
 
 
 _process_scripts: Path | None = None
@@ -62,7 +62,7 @@ def run_scripts_offline() -> None:
     if _process_scripts is not None:
         return
     directory = Path(tempfile.mkdtemp(prefix="envbridge-vf1-env-"))
-    atexit.register(shutil.rmtree, directory, True)
+    cleanup.remove_dir(directory)  # at exit, SIGTERM included
     _process_scripts = directory
 
     async def prepare_offline(

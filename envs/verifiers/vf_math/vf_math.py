@@ -2,6 +2,7 @@
 
 The model answers inside ``<answer></answer>``; ``correct`` (weight 1.0) compares the
 parsed answer with the row's answer, ``format_reward`` (weight 0.2) checks the tags.
+Eight training rows; three eval rows (the Task API's ``test`` split).
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ PROBLEMS = [
     ("What is 9*9?", "81"),
     ("What is 100-58?", "42"),
     ("What is 3*(4+5)?", "27"),
+]
+
+
+EVAL_PROBLEMS = [
+    ("What is 6*7?", "42"),
+    ("What is 50-8?", "42"),
+    ("What is 2**5?", "32"),
 ]
 
 
@@ -45,6 +53,7 @@ def load_environment(num_examples: int = -1, **kwargs) -> vf.Environment:
     rubric.add_reward_func(parser.get_format_reward_func(), weight=0.2)
     return vf.SingleTurnEnv(
         dataset=build_dataset(num_examples),
+        eval_dataset=Dataset.from_list([{"question": q, "answer": a} for q, a in EVAL_PROBLEMS]),
         system_prompt=SYSTEM_PROMPT,
         parser=parser,
         rubric=rubric,

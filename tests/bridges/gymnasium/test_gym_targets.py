@@ -41,7 +41,7 @@ def test_gym_prefix_accepts_module_qualified_ids():
         ("gym:no_such_module:Env-v0", {}, "No module named 'no_such_module'"),
         ("gym:CartPole-v1", {"gravity_well": 3}, "--kwargs ['gravity_well']"),
         ("gym:CartPole-v1", {"seed": "three"}, "seed option must be an integer"),
-        ("gym:CartPole-v1", {"inline": "yes"}, "inline option must be true or false"),
+        ("gym:CartPole-v1", {"inline": "yes"}, "inline option must be true, false or null"),
     ],
 )
 def test_bad_gym_targets_fail_at_resolution_with_a_hint(target, options, words):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,10 @@ import pytest
 from tests.bridges.harbor.support import (
     BASE_IMAGE,
     TASKS_DIR,
+    assert_nothing_leaked,
     docker_available,
     leak_snapshot,
 )
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "docker" in item.keywords and not docker_available():
-            item.add_marker(pytest.mark.skip(reason="no reachable Docker engine"))
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -29,22 +23,18 @@ def private_temp_dirs(tmp_path_factory):
     """Sandboxes of this test run live in folders of their own, so that the leak counts
     are not disturbed by other processes on the machine using the bridge at the same time."""
     tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
-    saved = {key: os.environ.get(key) for key in ("TMPDIR", "ENVBRIDGE_HARBOR_ETC_DIR")}
-    folders = [
-        Path(tempfile.mkdtemp(prefix="harbor-tests-")),
-        Path(tempfile.mkdtemp(prefix="harbor-tests-", dir="/dev/shm")),
-    ]
-    os.environ["TMPDIR"], os.environ["ENVBRIDGE_HARBOR_ETC_DIR"] = map(str, folders)
+    saved = os.environ.get("TMPDIR")
+    folder = Path(tempfile.mkdtemp(prefix="harbor-tests-"))
+    folder.chmod(0o711)  # local sandboxes' users are unprivileged host uids: they walk through
+    os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = None
     yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    if saved is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved
     tempfile.tempdir = None
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,12 +43,7 @@ def nothing_leaks(request, private_temp_dirs):
     docker_too = docker_available()
     before = leak_snapshot(docker_too)
     yield
-    deadline = time.monotonic() + 10
-    after = leak_snapshot(docker_too)
-    while after != before and time.monotonic() < deadline:
-        time.sleep(0.2)
-        after = leak_snapshot(docker_too)
-    assert after == before, f"{request.module.__name__} leaked: before {before}, after {after}"
+    assert_nothing_leaked(before, docker_too, request.module.__name__)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +16,32 @@ TASKS_DIR = ROOT / "envs" / "harbor"
 SAMPLE_TASK_IDS = sorted(
     path.name for path in TASKS_DIR.iterdir() if (path / "task.toml").is_file()
 )
+EPISODE_TASK_IDS = [
+    "agent-user-scripts", "csv-report", "hello-file", "ledger-current-schema", "nginx-log-triage",
+]  # fmt: skip
+"""The tasks the episode/wire/client tests serve as one folder (both backends run them)."""
 BASE_IMAGE = "envbridge/base:py3"
 BASE_IMAGES = {"python:3.12-slim": BASE_IMAGE, "ubuntu:24.04": BASE_IMAGE}
 
 
 def oracle_agent(env: Any, task: Task) -> None:
     """Harbor's oracle, as an agent: upload solution/ through write_file, run solve.sh."""
-    for path in sorted(task.solution_dir.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(task.solution_dir)
-            env.call_tool(
-                "write_file", {"path": f"/tmp/solution/{relative}", "content": path.read_text()}
-            )
-    exports = " ".join(f"{key}={value!r}" for key, value in task.config.solution.env.items())
-    result = env.call_tool("exec", {"command": f"{exports} bash /tmp/solution/solve.sh"})
-    assert result["exit_code"] == 0, result
+    from envbridge.bridges.harbor.oracle import oracle_agent as run_oracle
+
+    run_oracle(env, task)
+
+
+def corpus_options(backend: str) -> dict[str, Any]:
+    """Serve options for the corpus on ``backend``."""
+    if backend == "local":
+        return {"backend": "local"}
+    options: dict[str, Any] = {"backend": "docker", "airgap": True, "build_network": "host"}
+    if Path(CA_BUNDLE).is_file():  # this machine's HTTPS goes through a re-signing proxy
+        options["ca_bundle"] = CA_BUNDLE
+    return options  # FROM images resolve to the local stand-ins
+
+
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 
 def sandbox_processes() -> list[str]:
@@ -49,11 +61,7 @@ def sandbox_processes() -> list[str]:
 
 def sandbox_dirs() -> list[str]:
     """Temporary folders the local backend creates."""
-    roots = {
-        Path(tempfile.gettempdir()),
-        Path(os.environ.get("ENVBRIDGE_HARBOR_ETC_DIR", "/dev/shm")),
-    }
-    return sorted(str(path) for root in roots for path in root.glob("envbridge-harbor-*"))
+    return sorted(str(path) for path in Path(tempfile.gettempdir()).glob("envbridge-harbor-*"))
 
 
 def harbor_containers() -> list[str]:
@@ -68,10 +76,23 @@ def harbor_containers() -> list[str]:
         client.close()
 
 
+def harbor_networks() -> list[str]:
+    """Sidecar networks the docker backend created in this process."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        mine = [CONTAINER_LABEL, f"{OWNER_LABEL}={os.getpid()}"]
+        return sorted(n.name for n in client.networks.list(filters={"label": mine}))
+    finally:
+        client.close()
+
+
 def leak_snapshot(docker_too: bool) -> dict[str, list[str]]:
     snapshot = {"processes": sandbox_processes(), "dirs": sandbox_dirs()}
     if docker_too:
         snapshot["containers"] = harbor_containers()
+        snapshot["networks"] = harbor_networks()
     return snapshot
 
 
@@ -79,3 +100,35 @@ def docker_available() -> bool:
     from envbridge.bridges.harbor.backends import docker_reachable
 
     return docker_reachable() and os.geteuid() == 0
+
+
+def assert_nothing_leaked(before: dict[str, list[str]], docker_too: bool, what: str) -> None:
+    """Wait up to 10 s for the leak snapshot to come back to ``before``, then compare."""
+    deadline = time.monotonic() + 10
+    after = leak_snapshot(docker_too)
+    while after != before and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = leak_snapshot(docker_too)
+    assert after == before, f"{what} leaked: before {before}, after {after}"
+
+
+def episode_tasks_dir() -> Path:
+    """A folder of symlinks to :data:`EPISODE_TASK_IDS` (made once per process).
+
+    The corpus in envs/harbor grows with tasks only one backend can run; the tests of
+    episodes, the wire and the clients serve this fixed set instead.
+    """
+    global _EPISODE_DIR
+    if _EPISODE_DIR is None:
+        import atexit
+        import shutil
+
+        folder = Path(tempfile.mkdtemp(prefix="harbor-episode-tasks-", dir="/tmp"))
+        for task_id in EPISODE_TASK_IDS:
+            (folder / task_id).symlink_to(TASKS_DIR / task_id)
+        atexit.register(shutil.rmtree, folder, True)
+        _EPISODE_DIR = folder
+    return _EPISODE_DIR
+
+
+_EPISODE_DIR: Path | None = None

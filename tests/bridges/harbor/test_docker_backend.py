@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import docker
@@ -13,29 +14,37 @@ from envbridge.bridges.harbor.backends.docker import CONTAINER_LABEL, OWNER_LABE
 from envbridge.bridges.harbor.environment import HarborEnvironment
 from envbridge.bridges.harbor.task import load_tasks
 
-from tests.bridges.harbor.support import BASE_IMAGES, TASKS_DIR, harbor_containers
+from tests.bridges.harbor.support import (
+    BASE_IMAGES,
+    TASKS_DIR,
+    episode_tasks_dir,
+    harbor_containers,
+)
 
 
 def test_build_context_hash_is_stable_and_content_sensitive(tmp_path):
     (tmp_path / "a.txt").write_text("a")
-    first = _build_context(tmp_path, "FROM x\n", ["sha256:1"])[1]
-    assert _build_context(tmp_path, "FROM x\n", ["sha256:1"])[1] == first
-    assert _build_context(tmp_path, "FROM y\n", ["sha256:1"])[1] != first
-    assert _build_context(tmp_path, "FROM x\n", ["sha256:2"])[1] != first
+    first = _build_context(tmp_path, "FROM x\n", ["sha256:1"], {})[1]
+    assert _build_context(tmp_path, "FROM x\n", ["sha256:1"], {})[1] == first
+    assert _build_context(tmp_path, "FROM y\n", ["sha256:1"], {})[1] != first
+    assert _build_context(tmp_path, "FROM x\n", ["sha256:2"], {})[1] != first
     (tmp_path / "a.txt").write_text("b")
-    assert _build_context(tmp_path, "FROM x\n", ["sha256:1"])[1] != first
+    assert _build_context(tmp_path, "FROM x\n", ["sha256:1"], {})[1] != first
 
 
 @pytest.mark.docker
-def test_unmapped_base_image_is_a_clear_error_not_a_hang(base_image):
-    env = HarborEnvironment(load_tasks(TASKS_DIR / "hello-file"), HarborSettings(), "docker")
+def test_a_base_image_without_stand_in_is_a_clear_error_not_a_hang(base_image, tmp_path):
+    task_dir = tmp_path / "alpine-task"
+    shutil.copytree(TASKS_DIR / "hello-file", task_dir)
+    (task_dir / "environment" / "Dockerfile").write_text("FROM alpine:3.20\n")
+    env = HarborEnvironment(load_tasks(task_dir), HarborSettings(), "docker")
     started = time.monotonic()
-    with pytest.raises(SandboxError, match=r"'python:3\.12-slim' is not available locally"):
+    with pytest.raises(SandboxError, match=r"'alpine:3\.20' is not available locally"):
         env.reset()
     assert time.monotonic() - started < 15
     env.close()
-    with pytest.raises(ValueError, match=r"--base-image python:3\.12-slim=envbridge/base:py3"):
-        load_target(str(TASKS_DIR), {"backend": "docker"})
+    with pytest.raises(ValueError, match=r"--base-image alpine:3\.20=LOCAL"):
+        load_target(str(task_dir), {"backend": "docker"})
 
 
 @pytest.mark.docker
@@ -90,7 +99,7 @@ def test_failed_episode_start_removes_its_container(
 
 @pytest.mark.docker
 def test_closing_mid_episode_removes_the_container(base_image):
-    env = load_target(str(TASKS_DIR), {"backend": "docker", "base_images": BASE_IMAGES})()
+    env = load_target(str(episode_tasks_dir()), {"backend": "docker", "base_images": BASE_IMAGES})()
     env.reset(options={"task_id": "nginx-log-triage"})
     env.call_tool("exec", {"command": "sleep 300 &"})
     assert len(harbor_containers()) == 1
@@ -108,7 +117,7 @@ def test_auto_backend_falls_back_to_local_without_an_engine(monkeypatch):
     assert choose_backend("auto") == "local"
     assert choose_backend("docker") == "docker"
     with pytest.raises(ValueError, match=r"cannot reach the Docker engine.*--backend local"):
-        load_target(str(TASKS_DIR), {"backend": "docker"})
+        load_target(str(episode_tasks_dir()), {"backend": "docker"})
 
 
 @pytest.mark.docker

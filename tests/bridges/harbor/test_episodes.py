@@ -1,6 +1,6 @@
 """Whole episodes through the bridge, in process, on both backends.
 
-Every sample task: the solution scores the maximum, doing nothing scores the floor.
+(Oracle and floor of every sample task: tests/bridges/harbor/test_corpus.py.)
 Security: tests/ and solution/ stay invisible until submit, forged rewards gain
 nothing, traversal is refused, output is capped, runaway commands die with their group.
 """
@@ -11,10 +11,9 @@ import time
 
 import pytest
 from envbridge.bridges.harbor import load_target
-from envbridge.bridges.harbor.task import load_task
 from envbridge.spec import ToolError, ToolResult
 
-from tests.bridges.harbor.support import BASE_IMAGES, SAMPLE_TASK_IDS, TASKS_DIR, oracle_agent
+from tests.bridges.harbor.support import BASE_IMAGES, EPISODE_TASK_IDS, episode_tasks_dir
 
 BACKENDS = [
     pytest.param("local", id="local"),
@@ -31,7 +30,7 @@ def make_env(request):
         options["base_images"] = BASE_IMAGES
     else:
         request.getfixturevalue("bwrap_required")
-    return load_target(str(TASKS_DIR), options)
+    return load_target(str(episode_tasks_dir()), options)
 
 
 @pytest.fixture
@@ -47,21 +46,6 @@ def submit(env) -> ToolResult:
     return result
 
 
-@pytest.mark.parametrize("task_id", SAMPLE_TASK_IDS)
-def test_solution_scores_max_and_doing_nothing_scores_floor(env, task_id):
-    task = load_task(TASKS_DIR / task_id)
-    env.reset(options={"task_id": task_id})
-    oracle_agent(env, task)
-    solved = submit(env)
-    assert solved.reward == 1.0, solved.data
-    assert "verifier_error" not in solved.data
-
-    env.reset(options={"task_id": task_id})
-    nothing = submit(env)
-    assert nothing.reward == 0.0, nothing.data
-    assert "verifier_error" not in nothing.data
-
-
 def test_partial_credit_through_reward_json(env):
     env.reset(options={"task_id": "csv-report"})
     env.call_tool(
@@ -74,20 +58,20 @@ def test_partial_credit_through_reward_json(env):
 
 
 def test_agent_cannot_see_tests_or_solution_before_submit(env):
-    env.reset(options={"task_id": "fix-inventory-bug"})
+    env.reset(options={"task_id": "csv-report"})
     listing = env.call_tool("exec", {"command": "find /tests /solution -mindepth 1 | wc -l"})
     assert listing["stdout"] == "0\n"
     search = env.call_tool(
         "exec",
         {
             "command": "find / \\( -path /proc -o -path /sys -o -path /usr \\) -prune -o "
-            "\\( -name test_inventory.py -o -name solve.sh -o -name grade.py \\) -print",
+            "\\( -name test.sh -o -name solve.sh -o -name grade.py \\) -print",
             "timeout_s": 30,
         },
     )
     assert search["stdout"] == "", search
     with pytest.raises(ToolError, match="cannot read"):
-        env.call_tool("read_file", {"path": "/tests/test_inventory.py"})
+        env.call_tool("read_file", {"path": "/tests/grade.py"})
     assert submit(env).reward == 0.0
 
 
@@ -176,9 +160,9 @@ def test_agent_runs_as_the_task_user(env):
 
 def test_reset_picks_tasks_by_id_index_and_seed(env):
     assert env.reset(options={"task_id": "csv-report"}).observation["task_id"] == "csv-report"
-    assert env.reset(options={"index": 0}).observation["task_id"] == SAMPLE_TASK_IDS[0]
-    seeded = env.reset(seed=len(SAMPLE_TASK_IDS) + 1).observation
-    assert seeded["task_id"] == SAMPLE_TASK_IDS[1]
+    assert env.reset(options={"index": 0}).observation["task_id"] == EPISODE_TASK_IDS[0]
+    seeded = env.reset(seed=len(EPISODE_TASK_IDS) + 1).observation
+    assert seeded["task_id"] == EPISODE_TASK_IDS[1]
     assert "canary" not in seeded["instruction"] and seeded["instruction"].strip()
 
 

@@ -1,4 +1,5 @@
-"""The conformance kit passes every MUST check against a served harbor task set (local)."""
+"""A served harbor task set (local backend) passes every MUST and SHOULD check, and the kit
+finds an accepted action by itself (a call_tool action built from the advertised tools)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ def test_harbor_task_server_passes_every_must_check():
         "32",
     )
     with serving_process(argv, cwd=str(ROOT)) as url:
-        report = check(
-            url,
-            quick=True,
-            action={"type": "call_tool", "tool_name": "exec", "arguments": {"command": "true"}},
-        )
-    failed = [(r.id, r.message) for r in report.failed(Level.MUST)]
+        report = check(url, latency_samples=5)
+    failed = [(r.id, r.message) for r in report.failed() if r.level is not Level.MAY]
     assert not failed, failed
+    assert report.result("ws.step").details["action"]["tool_name"] in {
+        "exec",
+        "write_file",
+        "read_file",
+        "submit",
+    }

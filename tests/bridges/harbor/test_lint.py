@@ -10,6 +10,8 @@ from envbridge.bridges.harbor.host_tools import missing_on_host, script_commands
 from envbridge.bridges.harbor.lint import errors, lint_task
 from envbridge.bridges.harbor.task import load_task, load_tasks
 
+from tests.bridges.harbor.support import episode_tasks_dir
+
 
 def make_task(root, toml="", test_sh="echo 1 > /logs/verifier/reward.txt\n", dockerfile=None):
     root.mkdir(parents=True, exist_ok=True)
@@ -27,7 +29,7 @@ def rules(task_dir, backend=None):
 
 
 def test_sample_tasks_are_clean_on_both_backends(tasks_dir):
-    for task in load_tasks(tasks_dir):
+    for task in load_tasks(episode_tasks_dir()):
         assert errors(lint_task(task, "local")) == [], task.id
         assert errors(lint_task(task)) == [], task.id
 
@@ -36,7 +38,6 @@ def test_sample_tasks_are_clean_on_both_backends(tasks_dir):
     ("toml", "extra_file", "rule"),
     [
         ('[[steps]]\nname = "one"\n', None, "multi-step"),
-        ("", "environment/docker-compose.yaml", "compose-sidecars"),
         ('[verifier]\nenvironment_mode = "separate"\n', None, "separate-verifier"),
         ('[environment]\nnetwork_mode = "allowlist"\nallowed_hosts = ["a.org"]\n', None,
          "network-allowlist"),
@@ -56,7 +57,8 @@ def test_unsupported_features_are_errors(tmp_path, toml, extra_file, rule):
 def test_unknown_keys_and_advisories_are_warnings(tmp_path):
     task_dir = make_task(
         tmp_path / "t",
-        '[verifier]\ntimeout_secs = 5\n[environment]\nmcp_servers = [{ name = "x" }]\n',
+        "[verifier]\ntimeout_secs = 5\n[environment]\n"
+        'mcp_servers = [{ name = "x", url = "http://m/sse" }]\n',
     )
     findings = lint_task(load_task(task_dir))
     assert errors(findings) == []
@@ -97,8 +99,10 @@ def test_script_commands_skip_builtins_quotes_and_heredocs():
 
 
 def test_cli_exit_codes_and_json(tmp_path, tasks_dir, capsys):
-    assert main([str(tasks_dir), "--backend", "local"]) == 0
+    assert main([str(tasks_dir / "hello-file"), "--backend", "local"]) == 0
     assert "hello-file: ok" in capsys.readouterr().out
+    assert main([str(tasks_dir), "--backend", "local"]) == 1  # some tasks are docker-only
+    assert "tb2-primes-uvx: NOT SUPPORTED" in capsys.readouterr().out
     make_task(tmp_path / "tasks" / "bad", '[[steps]]\nname = "a"\n')
     make_task(tmp_path / "tasks" / "good")
     assert main([str(tmp_path / "tasks"), "--json"]) == 1
@@ -118,9 +122,25 @@ def test_cli_exit_codes_and_json(tmp_path, tasks_dir, capsys):
 
 
 @pytest.mark.docker
-def test_cli_docker_checks_name_the_unmapped_base_image(tasks_dir, base_image, capsys):
-    assert main([str(tasks_dir / "hello-file"), "--backend", "docker"]) == 1
+def test_cli_docker_checks_name_an_image_without_stand_in(tmp_path, tasks_dir, base_image, capsys):
+    task_dir = make_task(tmp_path / "t", dockerfile="FROM alpine:3.20\n")
+    assert main([str(task_dir), "--backend", "docker"]) == 1
     out = capsys.readouterr().out
-    assert "python:3.12-slim" in out and "--base-image python:3.12-slim=" in out
+    assert "'alpine:3.20'" in out and "--base-image alpine:3.20=LOCAL" in out
     mapped = ["--base-image", f"python:3.12-slim={base_image}"]
     assert main([str(tasks_dir / "hello-file"), "--backend", "docker", *mapped]) == 0
+
+
+def test_compose_sidecars_need_docker_and_unknown_keys_are_listed(tmp_path):
+    task_dir = make_task(tmp_path / "t")
+    (task_dir / "environment" / "docker-compose.yaml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+    )
+    task = load_task(task_dir)
+    assert "compose-sidecars" in {f.rule for f in errors(lint_task(task, "local"))}
+    docker = {f.rule: f for f in lint_task(task, "docker")}
+    assert docker["compose-sidecars"].severity == "info"
+    assert docker["compose-ignored"].message.endswith("db.ports")
+    (task_dir / "environment" / "docker-compose.yaml").write_text("services:\n  db: {}\n")
+    broken = errors(lint_task(load_task(task_dir), "docker"))
+    assert [f.rule for f in broken] == ["compose-sidecars"] and "needs 'image'" in broken[0].message

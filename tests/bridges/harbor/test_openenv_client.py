@@ -7,13 +7,13 @@ from envbridge.bridges.harbor import load_target
 from openenv.core.env_server.mcp_types import CallToolAction, ListToolsAction
 from openenv.core.mcp_client import MCPToolClient
 
-from tests.bridges.harbor.support import TASKS_DIR
+from tests.bridges.harbor.support import episode_tasks_dir
 from tests.helpers import serving
 
 
 @pytest.fixture(scope="module")
 def factory(bwrap_required):
-    return load_target(str(TASKS_DIR), {"backend": "local"})
+    return load_target(str(episode_tasks_dir()), {"backend": "local"})
 
 
 def test_mcp_tool_client_solves_a_task_in_simulation(factory):

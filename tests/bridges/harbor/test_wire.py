@@ -11,7 +11,7 @@ from envbridge.spec.client import SyncClient
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.bridges.harbor.support import TASKS_DIR
+from tests.bridges.harbor.support import TASKS_DIR, episode_tasks_dir
 from tests.helpers import envbridge_cli, serving, serving_process
 from tests.properties.parity import ParityHarness
 
@@ -127,7 +127,7 @@ def test_envbridge_serve_harbor_target(tmp_path):
 def test_production_session_picks_its_task_from_create_options(bwrap_required):
     import httpx
 
-    factory = load_target(str(TASKS_DIR), LOCAL)
+    factory = load_target(str(episode_tasks_dir()), LOCAL)
 
     def rpc(http, method, params, ident=1):
         body = {"jsonrpc": "2.0", "id": ident, "method": method, "params": params}

@@ -41,24 +41,26 @@ def test_same_seed_same_row_and_task_index_picks_the_row(guess_env, guess_url):
             result = client.reset(task_index=index)
             assert result.metadata["task_index"] == index
             assert result.metadata["example_id"] == rows[index]["example_id"]
-        assert client.reset(split="eval", task_index=0).metadata["split"] == "eval"
+        # the Task API's selection: split + index
+        assert client.reset(split="train", index=1).metadata["task_index"] == 1
 
 
 @pytest.mark.parametrize(
-    ("options", "field"),
+    ("options", "loc"),
     [
-        ({"task_index": 99}, "task_index"),
-        ({"task_index": "0"}, "task_index"),
-        ({"split": "test"}, "split"),
-        ({"difficulty": "hard"}, "difficulty"),
+        ({"task_index": 99}, ["options", "task_index"]),
+        ({"task_index": "0"}, ["options", "task_index"]),
+        ({"split": "test"}, ["split"]),  # no eval dataset: the Task API lists train only
+        ({"split": "train", "index": 99}, ["index"]),
+        ({"difficulty": "hard"}, ["options", "difficulty"]),
     ],
 )
-def test_bad_reset_options_are_validation_errors(guess_url, options, field):
+def test_bad_reset_options_are_validation_errors(guess_url, options, loc):
     with envbridge.connect(guess_url).sync() as client:
         with pytest.raises(ServerError) as caught:
             client.reset(**options)
         assert caught.value.code == "VALIDATION_ERROR"
-        assert caught.value.data["errors"][0]["loc"] == ["options", field]
+        assert caught.value.data["errors"][0]["loc"] == loc
         assert client.reset(task_index=0).done is False  # the session lives on
 
 

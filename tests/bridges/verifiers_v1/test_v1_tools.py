@@ -59,3 +59,13 @@ def test_production_mode_serves_the_toolset_as_mcp_tools(factory):
         assert tool.name == "calc_calculate"
         assert tool.input_schema["required"] == ["expression"]
         assert client.call_tool("calc_calculate", expression="(18 - 3) * 7") == "105"
+
+
+def test_simulation_lists_the_tools_before_any_reset(factory):
+    """MCP clients list tools first: a fresh simulation session (no reset yet) lists the
+    first task's toolset, over MCP and as a list_tools step."""
+    with serving(factory) as url, envbridge.connect(url).sync() as client:
+        [tool] = client.list_tools()
+        assert tool.name == "calc_calculate"
+        assert tool.input_schema["required"] == ["expression"]
+        assert client.call_tool("calc_calculate", expression="6 * 7") == "42"
