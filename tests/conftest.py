@@ -10,7 +10,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
 import pytest  # noqa: E402
+
+# The local harbor sandbox runs its users as unprivileged host uids (user namespaces),
+# which must walk through TMPDIR; pytest's own temp root is root-only. So the whole run's
+# TMPDIR is a 0711 folder of its own (removed by the OS temp cleaner, like pytest's).
+if os.geteuid() == 0 and not os.environ.get("ENVBRIDGE_TESTS_TMPDIR"):
+    _run_tmp = tempfile.mkdtemp(prefix="envbridge-tests-")
+    os.chmod(_run_tmp, 0o711)
+    os.environ["TMPDIR"] = os.environ["ENVBRIDGE_TESTS_TMPDIR"] = _run_tmp
+    tempfile.tempdir = None
 
 # One real headless Chromium per run, for the /web page tests (tests/web, harbor's too).
 from tests.web.fixtures import browser, screenshot_dir, web  # noqa: E402, F401
