@@ -48,8 +48,22 @@ def ray_processes() -> list[tuple[int, str]]:
         except OSError:
             continue
         if status != "Z":
-            found.append((int(entry.name), command.strip()))
-    return found
+            found.append((int(entry.name), command.strip(), _parent(entry)))
+    rays = {pid for pid, command, _ in found if _is_ray(command)}
+    # Ray's own processes, and the servers its actors started (children of a Ray worker);
+    # other tests' servers inherit the marker too but have no Ray parent.
+    return [(pid, command) for pid, command, parent in found if pid in rays or parent in rays]
+
+
+def _is_ray(command: str) -> bool:
+    return command.startswith("ray::") or "/ray/" in command
+
+
+def _parent(entry: Path) -> int:
+    try:
+        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def server_processes() -> list[tuple[int, str]]:
