@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -25,7 +26,7 @@ from ray.exceptions import RayError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from envbridge.pool.results import PoolError
-from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, ProcessSource, Source, UrlSource
+from envbridge.pool.sources import DEFAULT_START_TIMEOUT_S, Source, UrlSource
 from envbridge.spec.client import ConnectionFailed
 
 log = logging.getLogger("envbridge.pool")
@@ -65,9 +66,7 @@ class ServerHost:
 
     async def alive(self) -> bool:
         """Whether the server process (or container) still runs."""
-        if isinstance(self.source, ProcessSource):
-            return self.source.alive
-        return self.source.url != "" and getattr(self.source, "_running", None) is not None
+        return self.source.alive
 
     async def stop(self) -> None:
         """Stop the server (the actor is killed by its source afterwards)."""
@@ -105,6 +104,7 @@ class RayEngine:
         self.init_options = init_options or {}
         self._owns_ray = False
         self._actor_class: Any = None
+        self._init_lock = threading.Lock()
         self._replicas_on: dict[str, int] = {}
         """Live replicas of this engine per node id (what balanced placement evens out)."""
 
@@ -118,6 +118,10 @@ class RayEngine:
 
     def actor_class(self) -> Any:
         """The remote ``ServerHost`` class, joining or starting Ray on first use."""
+        with self._init_lock:  # replicas start concurrently, each from its own thread
+            return self._actor_class_once()
+
+    def _actor_class_once(self) -> Any:
         if self._actor_class is None:
             if not ray.is_initialized():
                 options = {"include_dashboard": False, "log_to_driver": False}
@@ -183,7 +187,7 @@ class RaySource(Source):
         super().__init__(source.start_timeout_s)
         self.kind = source.kind
         self.inner = source
-        self.recipe_of_inner = source.recipe()
+        source.recipe()  # refuse a source that cannot be rebuilt on a node, now
         self.resources = resources
         self.engine = engine
         self.sessions = 1
@@ -206,7 +210,7 @@ class RaySource(Source):
         options = self.engine.actor_options(self.resources, avoid)
         timeout = self.start_timeout_s or DEFAULT_START_TIMEOUT_S
         self.actor = actor_class.options(**options).remote(
-            self.recipe_of_inner, self.name, self.sessions, timeout, self.engine.host
+            self.inner.recipe(), self.name, self.sessions, timeout, self.engine.host
         )
         planned = getattr(options["scheduling_strategy"], "node_id", "")
         self._last_planned = planned
@@ -284,9 +288,4 @@ async def _wait(ref: Awaitable[Any]) -> Any:
     return await ref
 
 
-def live_nodes() -> list[str]:
-    """The ids of the connected cluster's live nodes."""
-    return [node["NodeID"] for node in ray.nodes() if node.get("Alive")]
-
-
-__all__ = ["RayEngine", "RaySource", "ServerHost", "live_nodes"]
+__all__ = ["RayEngine", "RaySource", "ServerHost"]

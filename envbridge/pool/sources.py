@@ -370,6 +370,11 @@ class ImageSource(Source):
     def default_name(self) -> str:
         return self.image
 
+    @property
+    def alive(self) -> bool:
+        """Whether the container this source started is still held (not stopped)."""
+        return self._running is not None
+
     def __repr__(self) -> str:
         return f"ImageSource({self.image!r})"
 
