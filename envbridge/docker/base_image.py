@@ -102,7 +102,10 @@ def _image_config(python: str, suite: str) -> list[str]:
 @contextmanager
 def _build_lock(tag: str) -> Iterator[None]:
     safe = "".join(ch if ch.isalnum() else "-" for ch in tag)
-    path = Path(tempfile.gettempdir()) / f"envbridge-base-image-{safe}.lock"
+    # One machine-wide place (not TMPDIR, which differs per process): concurrent builds
+    # of one tag from any process wait for each other.
+    folder = Path("/var/lock") if os.access("/var/lock", os.W_OK) else Path("/tmp")
+    path = folder / f"envbridge-base-image-{safe}.lock"
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -49,15 +49,29 @@ SIMULATION_ONLY = {
     "modes.parity": S,
     "batch.equivalence": S,
 }
+NO_TASKS = {
+    f"tasks.{name}": S
+    for name in (
+        "splits",
+        "lookup",
+        "range_slice",
+        "errors",
+        "reset_selection",
+        "reset_reproducible",
+    )
+}
+"""A server with no TaskProvider: its Task API answers 501, the task checks skip."""
 EXPECTED: dict[str, dict[str, Status]] = {
     "echo_tpl": {
         **NO_MCP,
+        **NO_TASKS,
         **SIMULATION_ONLY,
         "robustness.structured_errors": F,
         "robustness.undecodable_bodies": F,
     },
     "dipg": {
         **NO_MCP,
+        **NO_TASKS,
         **SIMULATION_ONLY,
         "errors.action_validation": S,
         "errors.http_action_422": S,

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 
 from envs.native.counter import CounterEnv
 from tests.helpers import ROOT, serving, serving_process, uvicorn_app
 from tests.pool.leaks import child_pids, pool_logs, settle
+from tests.tmpdirs import private_tmpdir
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def own_temp_dir(tmp_path_factory):
     """Pool logs of this run go to a folder of its own (TMPDIR, inherited by the servers),
     so the leak check counts only this run's logs, not those of concurrent runs."""
-    folder = tmp_path_factory.mktemp("pool-tmp")
-    saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
-    os.environ["TMPDIR"], tempfile.tempdir = str(folder), None
-    yield folder
-    tempfile.tempdir = saved_tempdir
-    if saved_env is None:
-        os.environ.pop("TMPDIR", None)
-    else:
-        os.environ["TMPDIR"] = saved_env
+    tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
+    with private_tmpdir("pool-tests-") as folder:
+        yield folder
 
 
 @pytest.fixture(autouse=True)

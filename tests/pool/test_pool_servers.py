@@ -61,6 +61,7 @@ async def test_one_pool_spans_url_target_command_and_bridge_servers(counter_url,
     }
     async with pool:
         first = await pool.reset(seed=10)
+        assert all(result.ok for result in first), [r.error for r in first if not r.ok]
         assert [r.index for r in first] == list(range(len(pool)))
         assert [r.env for r in first] == pool.envs
         counters = [*in_process, *served, *openenv, *command]

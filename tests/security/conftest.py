@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from tests.bridges.harbor.support import assert_nothing_leaked, docker_available, leak_snapshot
 from tests.security.support import BASE_IMAGE
+from tests.tmpdirs import private_tmpdir
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def private_temp_dir(tmp_path_factory):
     """Sandboxes of this run live in a folder of their own, so the leak counts are not
     disturbed by other processes using the bridge on the same machine."""
     tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
-    saved = os.environ.get("TMPDIR")
-    folder = Path(tempfile.mkdtemp(prefix="security-tests-"))
-    folder.chmod(0o711)  # sandbox users are unprivileged host uids: they walk through it
-    os.environ["TMPDIR"] = str(folder)
-    tempfile.tempdir = None
-    yield folder
-    if saved is None:
-        os.environ.pop("TMPDIR", None)
-    else:
-        os.environ["TMPDIR"] = saved
-    tempfile.tempdir = None
-    shutil.rmtree(folder, ignore_errors=True)
+    with private_tmpdir("security-tests-") as folder:
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,15 +55,22 @@ def chromium() -> Iterator[Any]:
     """A launched headless Chromium (Playwright ``Browser``), closed afterwards."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", MARKER],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # Chromium puts its singleton socket under TMPDIR, and a socket path may hold only
+    # 108 bytes: test packages nest TMPDIR deep, so the browser gets a short one of its own.
+    short_tmp = tempfile.mkdtemp(prefix="eb-web-", dir="/tmp")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(),
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", MARKER],
+                env={**os.environ, "TMPDIR": short_tmp},
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(short_tmp, ignore_errors=True)
 
 
 class WebPage:

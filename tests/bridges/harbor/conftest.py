@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +13,7 @@ from tests.bridges.harbor.support import (
     docker_available,
     leak_snapshot,
 )
+from tests.tmpdirs import private_tmpdir
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -23,18 +21,8 @@ def private_temp_dirs(tmp_path_factory):
     """Sandboxes of this test run live in folders of their own, so that the leak counts
     are not disturbed by other processes on the machine using the bridge at the same time."""
     tmp_path_factory.getbasetemp()  # pin pytest's own temp root before TMPDIR changes
-    saved = os.environ.get("TMPDIR")
-    folder = Path(tempfile.mkdtemp(prefix="harbor-tests-"))
-    folder.chmod(0o711)  # local sandboxes' users are unprivileged host uids: they walk through
-    os.environ["TMPDIR"] = str(folder)
-    tempfile.tempdir = None
-    yield
-    if saved is None:
-        os.environ.pop("TMPDIR", None)
-    else:
-        os.environ["TMPDIR"] = saved
-    tempfile.tempdir = None
-    shutil.rmtree(folder, ignore_errors=True)
+    with private_tmpdir("harbor-tests-"):
+        yield
 
 
 @pytest.fixture(scope="module", autouse=True)
