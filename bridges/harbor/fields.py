@@ -181,8 +181,11 @@ FIELDS: dict[str, FieldUse] = {
         "exec/read_file/write_file/submit; closed before the verifier runs",
         lambda c: bool(_env(c).mcp_servers),
         "mcp-servers",
-        local=("refused", "MCP servers need --backend docker (stdio servers run in the "
-               "task's container, HTTP ones are compose sidecars)"),
+        local=(
+            "refused",
+            "MCP servers need --backend docker (stdio servers run in the "
+            "task's container, HTTP ones are compose sidecars)",
+        ),
     ),
     "environment.env": FieldUse("honoured", "set for every command in the sandbox"),
     "environment.skills_dir": FieldUse(
