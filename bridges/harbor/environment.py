@@ -195,9 +195,12 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         env = self.task.config.environment
         try:
             self.mcp = connect_servers(
-                env.mcp_servers, self.sandbox, self._agent_user(), env.build_timeout_sec,
+                env.mcp_servers,
+                self.sandbox,
+                self._agent_user(),
+                self.settings.mcp_connect_timeout_s,
                 self.settings.output_limit_bytes,
-            )  # fmt: skip
+            )
         except BaseException:
             self._stop_sandbox()
             raise

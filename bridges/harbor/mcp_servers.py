@@ -9,12 +9,13 @@ On the docker backend reset connects every server with the official MCP Python S
   private network; ``localhost`` is the main container. The path and the ``Host`` header
   are kept; only the address the host connects to changes.
 
-Each is retried until a deadline (``build_timeout_sec``, at most :data:`CONNECT_TIMEOUT_S`)
-and reset fails naming the server that never came up. Their tools are offered next to
-exec/read_file/write_file/submit as ``<server>__<tool>`` (:data:`SEPARATOR`), with the
-server's descriptions and input schemas. Results never carry a reward: only the verifier
-scores. :meth:`MCPServers.close` ends every session (the stdio server gets EOF, its
-``docker exec`` client exits) before the verifier runs and when the episode ends.
+Each is retried until a deadline (``mcp_connect_timeout_s``, at most
+:data:`CONNECT_TIMEOUT_S`) and reset fails naming the server that never came up. Their
+tools are offered next to exec/read_file/write_file/submit as ``<server>__<tool>``
+(:data:`SEPARATOR`), with the server's descriptions and input schemas. Results never
+carry a reward: only the verifier scores. :meth:`MCPServers.close` ends every session
+(the stdio server gets EOF, its ``docker exec`` client exits) before the verifier runs
+and when the episode ends.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ log = logging.getLogger(__name__)
 
 SEPARATOR = "__"
 """An MCP tool ``t`` of server ``s`` is offered as ``s__t``."""
-CONNECT_TIMEOUT_S = 120.0
+CONNECT_TIMEOUT_S = 600.0
 """The longest reset waits for a server to answer ``initialize``."""
+_INVALID_PARAMS = -32602
 _ATTEMPT_TIMEOUT_S = 10.0
 _CLOSE_TIMEOUT_S = 10.0
 _DOCKER_ENV = ("DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY",
@@ -284,8 +286,9 @@ class MCPServers:
             raise ToolError(f"{name}: MCP server {server} did not answer within "
                             f"{timeout_s:.0f}s", "timeout") from None  # fmt: skip
         except Exception as exc:
-            raise ToolError(f"{name}: MCP server {server}: {_describe(exc)}",
-                            "execution_error") from None  # fmt: skip
+            code = getattr(getattr(exc, "error", None), "code", None)
+            kind = "invalid_args" if code == _INVALID_PARAMS else "execution_error"
+            raise ToolError(f"{name}: MCP server {server}: {_describe(exc)}", kind) from None
         return self._result(name, result)
 
     def _result(self, name: str, result: Any) -> dict[str, Any]:
