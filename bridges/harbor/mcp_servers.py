@@ -27,7 +27,6 @@ import logging
 import os
 import re
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -49,8 +48,9 @@ CONNECT_TIMEOUT_S = 600.0
 _INVALID_PARAMS = -32602
 _ATTEMPT_TIMEOUT_S = 10.0
 _CLOSE_TIMEOUT_S = 10.0
-_DOCKER_ENV = ("DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY",
-               "DOCKER_CERT_PATH")  # fmt: skip
+_HOST_ENV = ("PATH", "HOME", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT",
+             "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")  # fmt: skip
+"""What the host's ``docker exec`` client inherits (the server's env is the container's)."""
 
 
 @dataclass(slots=True)
@@ -112,7 +112,9 @@ class MCPServers:
         self._main: concurrent.futures.Future[None] | None = None
         self._ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._closing: asyncio.Event | None = None
-        self._errlogs: dict[str, Any] = {}
+        self._stderr: dict[str, Any] = {}
+        self._ended: dict[str, Any] = {}
+        """A stdio server's "output ended" event (None for HTTP servers)."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -185,21 +187,16 @@ class MCPServers:
         session = await stack.enter_async_context(ClientSession(streams[0], streams[1]))
         with anyio.fail_after(max(min(_ATTEMPT_TIMEOUT_S, deadline - time.monotonic()), 0.1)):
             await session.initialize()
+        self._ended[endpoint.name] = streams[2] if endpoint.transport == "stdio" else None
         return session
 
     def _transport(self, endpoint: Endpoint) -> Any:
         if endpoint.transport == "stdio":
-            from mcp.client.stdio import StdioServerParameters, stdio_client
+            from envbridge.bridges.harbor.mcp_stdio import StderrTail, bounded_stdio
 
-            errlog = self._errlogs.get(endpoint.name)
-            if errlog is None:
-                errlog = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by close())
-                self._errlogs[endpoint.name] = errlog
-            env = {key: os.environ[key] for key in _DOCKER_ENV if key in os.environ}
-            parameters = StdioServerParameters(
-                command=endpoint.argv[0], args=endpoint.argv[1:], env=env
-            )
-            return stdio_client(parameters, errlog=errlog)
+            tail = self._stderr[endpoint.name] = StderrTail()
+            env = {key: os.environ[key] for key in _HOST_ENV if key in os.environ}
+            return bounded_stdio(endpoint.argv, env, tail)
         if endpoint.transport == "sse":
             from mcp.client.sse import sse_client
 
@@ -229,14 +226,9 @@ class MCPServers:
                 return
 
     def _stderr_tail(self, server: str) -> str:
-        errlog = self._errlogs.get(server)
-        if errlog is None:
-            return ""
-        with contextlib.suppress(Exception):
-            errlog.seek(0)
-            text = errlog.read()[-400:].strip()
-            return f" (stderr: {text})" if text else ""
-        return ""
+        tail = self._stderr.get(server)
+        text = tail.text()[-400:] if tail is not None else ""
+        return f" (stderr: {text})" if text else ""
 
     def close(self) -> None:
         """End every session and the loop thread (safe to call twice)."""
@@ -257,9 +249,7 @@ class MCPServers:
             self._thread.join(timeout=_CLOSE_TIMEOUT_S)
         if not loop.is_running():
             loop.close()
-        for errlog in self._errlogs.values():
-            errlog.close()
-        self._errlogs.clear()
+        self._stderr.clear()
         self._routes.clear()
         self._tools = []
 
@@ -277,7 +267,7 @@ class MCPServers:
         if self._loop is None:
             raise ToolError(f"MCP server {server} is closed", "execution_error")
         future = asyncio.run_coroutine_threadsafe(
-            _call(session, tool, arguments, timeout_s), self._loop
+            _call(session, tool, arguments, timeout_s, self._ended.get(server)), self._loop
         )
         try:
             result = future.result(timeout=timeout_s + 5)
@@ -311,11 +301,35 @@ class MCPServers:
         return data
 
 
-async def _call(session: Any, tool: str, arguments: dict[str, Any], timeout_s: float) -> Any:
+async def _call(
+    session: Any, tool: str, arguments: dict[str, Any], timeout_s: float, ended: Any
+) -> Any:
+    """The call's result; ``ConnectionError`` as soon as a stdio server's output ends."""
     import anyio
 
+    if ended is None:
+        with anyio.fail_after(timeout_s):
+            return await session.call_tool(tool, arguments)
+    if ended.is_set():
+        raise ConnectionError("the server's output has ended (it exited or sent too much)")
+    outcome: list[Any] = []
+
+    async def call() -> None:
+        outcome.append(await session.call_tool(tool, arguments))
+        group.cancel_scope.cancel()
+
+    async def watch() -> None:
+        await ended.wait()
+        group.cancel_scope.cancel()
+
     with anyio.fail_after(timeout_s):
-        return await session.call_tool(tool, arguments)
+        async with anyio.create_task_group() as group:
+            group.start_soon(call)
+            group.start_soon(watch)
+    if not outcome:
+        raise ConnectionError("the server's output ended during the call (it exited or sent "
+                              "too much)")  # fmt: skip
+    return outcome[0]
 
 
 async def _port_open(address: tuple[str, int]) -> bool:
