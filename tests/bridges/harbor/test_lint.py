@@ -57,8 +57,7 @@ def test_unsupported_features_are_errors(tmp_path, toml, extra_file, rule):
 def test_unknown_keys_and_advisories_are_warnings(tmp_path):
     task_dir = make_task(
         tmp_path / "t",
-        "[verifier]\ntimeout_secs = 5\n[environment]\n"
-        'skills_dir = "/skills"\n',
+        '[verifier]\ntimeout_secs = 5\n[environment]\nskills_dir = "/skills"\n',
     )
     findings = lint_task(load_task(task_dir))
     assert errors(findings) == []

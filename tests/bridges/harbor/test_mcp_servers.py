@@ -23,32 +23,12 @@ from tests.bridges.harbor.support import (
     corpus_options,
     harbor_containers,
 )
+from tests.bridges.harbor.support import stdio_mcp_task as stdio_task
 from tests.helpers import serving
 
 NOTES_TASK = TASKS_DIR / "mcp-notes-sidecar"
-NOTES_SERVER = NOTES_TASK / "environment" / "notes" / "notes_mcp.py"
 NOTES_TOOLS = ["notes__list_notes", "notes__read_note", "notes__add_note"]
 HARBOR_TOOLS = ["exec", "write_file", "read_file", "submit"]
-
-
-def stdio_task(root: Path, server_command: str = "/opt/notes_mcp.py") -> Path:
-    """A task whose ``notes`` MCP server is a stdio process in the main container,
-    run as the agent user ``clerk``."""
-    (root / "environment").mkdir(parents=True)
-    (root / "tests").mkdir()
-    shutil.copy(NOTES_SERVER, root / "environment" / "notes_mcp.py")
-    (root / "environment" / "Dockerfile").write_text(
-        "FROM python:3.12-slim\nRUN useradd -m clerk\nCOPY notes_mcp.py /opt/notes_mcp.py\n"
-        "ENV NOTES_SECRET=stdio-secret-9\nWORKDIR /home/clerk\n"
-    )
-    (root / "tests" / "test.sh").write_text("echo 0 > /logs/verifier/reward.txt\n")
-    (root / "instruction.md").write_text("Use the notes tools.\n")
-    (root / "task.toml").write_text(
-        'schema_version = "1.4"\n[agent]\nuser = "clerk"\n[environment]\n'
-        '[[environment.mcp_servers]]\nname = "notes"\ntransport = "stdio"\n'
-        f'command = "python3"\nargs = ["{server_command}", "--stdio"]\n'
-    )
-    return root
 
 
 def host_children() -> list[str]:
