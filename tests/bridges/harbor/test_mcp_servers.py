@@ -243,3 +243,15 @@ def test_a_server_that_never_comes_up_fails_reset_naming_it(base_image, tmp_path
         assert host_children() == []
     finally:
         env.close()
+
+
+@pytest.mark.docker
+def test_the_docs_example_runs(base_image, monkeypatch, capsys):
+    """The python block of docs/bridges/harbor.md marked 'harbor MCP example'."""
+    page = (TASKS_DIR.parents[1] / "docs" / "bridges" / "harbor.md").read_text()
+    blocks = [block.split("```", 1)[0] for block in page.split("```python\n")[1:]]
+    (example,) = [block for block in blocks if "harbor MCP example" in block]
+    monkeypatch.chdir(TASKS_DIR.parents[1])
+    exec(compile(example, "docs/bridges/harbor.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [str(HARBOR_TOOLS + NOTES_TOOLS), "1.0"]
