@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from envbridge.bridges.harbor import load_target
 from envbridge.bridges.harbor.backends import SandboxError
+from envbridge.bridges.harbor.config import MCPServerConfig
 from envbridge.bridges.harbor.lint import errors, lint_task
+from envbridge.bridges.harbor.mcp_servers import http_endpoint
 from envbridge.bridges.harbor.task import load_task
 from envbridge.spec import ToolError
 from envbridge.spec.client import SyncClient
@@ -255,3 +257,34 @@ def test_the_docs_example_runs(base_image, monkeypatch, capsys):
     exec(compile(example, "docs/bridges/harbor.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     assert printed == [str(HARBOR_TOOLS + NOTES_TOOLS), "1.0"]
+
+
+def test_an_http_url_keeps_its_path_query_host_header_and_headers():
+    server = MCPServerConfig(
+        name="notes", url="http://notes:8000/mcp?v=1", headers={"Authorization": "Bearer t"}
+    )
+    endpoint = http_endpoint(server, {"notes": "172.30.0.5"}.__getitem__)
+    assert endpoint.url == "http://172.30.0.5:8000/mcp?v=1"
+    assert endpoint.headers == {"Host": "notes:8000", "Authorization": "Bearer t"}
+    assert endpoint.address == ("172.30.0.5", 8000) and endpoint.transport == "sse"
+    plain = http_endpoint(MCPServerConfig(name="n", url="http://notes/sse"), lambda h: "fd00::5")
+    assert plain.url == "http://[fd00::5]:80/sse" and plain.headers == {"Host": "notes"}
+
+
+@pytest.mark.docker
+def test_sse_transport_harbors_default(base_image, tmp_path):
+    root = tmp_path / "sse-task"
+    shutil.copytree(NOTES_TASK, root)
+    toml = (root / "task.toml").read_text()
+    toml = toml.replace('transport = "streamable-http"\nurl = "http://notes:8000/mcp"', "")
+    (root / "task.toml").write_text(toml + 'url = "http://notes:8000/sse"\n')  # sse: default
+    env = load_target(str(root), corpus_options("docker"))()
+    try:
+        env.reset()
+        assert env.call_tool("notes__read_note", {"title": "deploy-key"})["text"] == (
+            "harbor-mcp-5183"
+        )
+        with pytest.raises(ToolError, match="no note titled"):
+            env.call_tool("notes__read_note", {"title": "missing"})
+    finally:
+        env.close()

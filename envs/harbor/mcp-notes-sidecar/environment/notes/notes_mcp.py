@@ -1,14 +1,18 @@
 """A tiny MCP server with a notes store (stdlib only, the task's sidecar).
 
 ``python3 notes_mcp.py`` serves MCP's streamable HTTP transport (JSON responses, no
-server-sent stream) on ``0.0.0.0:$NOTES_PORT/mcp``; ``--stdio`` speaks newline-delimited
-JSON-RPC on stdin/stdout instead. Tools: list_notes, read_note, add_note.
+server-sent stream) on ``0.0.0.0:$NOTES_PORT/mcp``, and the older SSE transport on
+``/sse`` (an event stream; messages are POSTed to ``/messages?session=ID``); ``--stdio``
+speaks newline-delimited JSON-RPC on stdin/stdout instead. Tools: list_notes, read_note,
+add_note.
 """
 
 import json
 import os
+import queue
 import sys
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NOTES = {
@@ -16,15 +20,28 @@ NOTES = {
     "deploy-key": os.environ.get("NOTES_SECRET", "unset"),
 }
 LOCK = threading.Lock()
+STREAMS = {}  # SSE session id -> queue of replies
 TITLE = {"type": "string", "description": "the note's title"}
 TOOLS = [
-    {"name": "list_notes", "description": "The titles of every note.",
-     "inputSchema": {"type": "object", "properties": {}}},
-    {"name": "read_note", "description": "The text of the note with this title.",
-     "inputSchema": {"type": "object", "properties": {"title": TITLE}, "required": ["title"]}},
-    {"name": "add_note", "description": "Store a note (replaces one with the same title).",
-     "inputSchema": {"type": "object", "required": ["title", "text"],
-                     "properties": {"title": TITLE, "text": {"type": "string"}}}},
+    {
+        "name": "list_notes",
+        "description": "The titles of every note.",
+        "inputSchema": {"type": "object", "properties": {}},
+    },
+    {
+        "name": "read_note",
+        "description": "The text of the note with this title.",
+        "inputSchema": {"type": "object", "properties": {"title": TITLE}, "required": ["title"]},
+    },
+    {
+        "name": "add_note",
+        "description": "Store a note (replaces one with the same title).",
+        "inputSchema": {
+            "type": "object",
+            "required": ["title", "text"],
+            "properties": {"title": TITLE, "text": {"type": "string"}},
+        },
+    },
 ]
 
 
@@ -80,25 +97,57 @@ def answer(message):
 
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
-        if self.path.split("?")[0] != "/mcp":
-            return self.send_error(404)
+        path, _, query = self.path.partition("?")
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         replies = [r for r in map(answer, body if isinstance(body, list) else [body]) if r]
+        if path == "/messages":
+            stream = STREAMS.get(query.partition("session=")[2])
+            if stream is None:
+                return self.send_error(404)
+            for reply in replies:
+                stream.put(reply)
+            return self.reply(202, b"")
+        if path != "/mcp":
+            return self.send_error(404)
         if not replies:
-            self.send_response(202)
-            self.send_header("Content-Length", "0")
-            return self.end_headers()
-        data = json.dumps(replies if isinstance(body, list) else replies[0]).encode()
-        self.send_response(200)
+            return self.reply(202, b"")
+        self.reply(200, json.dumps(replies if isinstance(body, list) else replies[0]).encode())
+
+    def reply(self, status, data):
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self):  # no server-initiated stream
-        self.send_error(405)
+    def do_GET(self):
+        if self.path != "/sse":  # streamable HTTP: no server-initiated stream
+            return self.send_error(405)
+        session = uuid.uuid4().hex
+        STREAMS[session] = stream = queue.Queue()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        try:
+            self.event("endpoint", f"/messages?session={session}")
+            while True:
+                try:
+                    self.event("message", json.dumps(stream.get(timeout=15)))
+                except queue.Empty:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+        except OSError:
+            pass
+        finally:
+            STREAMS.pop(session, None)
 
-    do_DELETE = do_GET
+    def event(self, name, data):
+        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+        self.wfile.flush()
+
+    def do_DELETE(self):
+        self.send_error(405)
 
     def log_message(self, *args):
         pass
