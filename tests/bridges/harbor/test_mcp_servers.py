@@ -288,3 +288,25 @@ def test_sse_transport_harbors_default(base_image, tmp_path):
             env.call_tool("notes__read_note", {"title": "missing"})
     finally:
         env.close()
+
+
+@pytest.mark.docker
+@pytest.mark.anyio
+async def test_production_mode_lists_and_forwards_over_the_mcp_endpoint(base_image):
+    """An MCP client of the bridge (/mcp) sees the task's MCP tools and calls them."""
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    factory = load_target(str(NOTES_TASK), corpus_options("docker"))
+    with serving(factory, mode="production") as url:
+        async with (
+            streamable_http_client(f"{url}/mcp") as (read, write, _),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            listed = await session.list_tools()
+            assert [tool.name for tool in listed.tools] == HARBOR_TOOLS + NOTES_TOOLS
+            read_note = await session.call_tool("notes__read_note", {"title": "deploy-key"})
+            assert read_note.structuredContent["text"] == "harbor-mcp-5183"
+            missing = await session.call_tool("notes__read_note", {"title": "missing"})
+            assert missing.isError and "no note titled" in missing.content[0].text
