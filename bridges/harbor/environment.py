@@ -16,6 +16,7 @@ from envbridge.bridges.harbor.backends import Sandbox, SandboxError, SandboxSpec
 from envbridge.bridges.harbor.backends.base import ROOT_USER
 from envbridge.bridges.harbor.healthcheck import wait_healthy
 from envbridge.bridges.harbor.lint import errors, lint_task
+from envbridge.bridges.harbor.mcp_servers import MCPServers, connect_servers
 from envbridge.bridges.harbor.networking import CA_PATH, network_plan
 from envbridge.bridges.harbor.settings import HarborSettings
 from envbridge.bridges.harbor.task import Task
@@ -81,6 +82,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         self.started_at_wall: str | None = None
         self.last_exit_code: int | None = None
         self.verification: Verification | None = None
+        self.mcp: MCPServers | None = None
 
     # ------------------------------------------------------------------ episodes
 
@@ -131,6 +133,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
                 sandbox.stop()
                 raise SandboxError(f"cannot install the CA bundle: {written.stderr.strip()}")
         self._healthcheck()
+        self._connect_mcp()
         self.done = False
         self.tool_calls = 0
         self.last_exit_code = None
@@ -144,7 +147,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
                 "workdir": sandbox.default_workdir,
                 "agent_user": str(self._agent_user()),
                 "backend": self.backend,
-                "tool_names": [tool.name for tool in harbor_tools()],
+                "tool_names": [tool.name for tool in self.tools()],
                 "limits": {
                     "agent_timeout_sec": task.config.agent.timeout_sec,
                     "max_steps": self.settings.max_steps,
@@ -185,6 +188,23 @@ class HarborEnvironment(HarborTaskProvider, Environment):
             self._stop_sandbox()
             raise
 
+    def _connect_mcp(self) -> None:
+        """Connect the task's MCP servers (:mod:`.mcp_servers`); reset fails if one
+        does not come up, and the sandbox is stopped then."""
+        assert self.task is not None and self.sandbox is not None
+        env = self.task.config.environment
+        try:
+            self.mcp = connect_servers(
+                env.mcp_servers,
+                self.sandbox,
+                self._agent_user(),
+                self.settings.mcp_connect_timeout_s,
+                self.settings.output_limit_bytes,
+            )
+        except BaseException:
+            self._stop_sandbox()
+            raise
+
     def step(self, action: Any) -> Observation:
         raise InvalidAction(
             "harbor environments act through tools: send step({'type': 'call_tool', "
@@ -200,7 +220,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
             "description": "Call one of the task's tools; submit ends the episode.",
             "properties": {
                 "type": {"const": "call_tool"},
-                "tool_name": {"enum": [tool.name for tool in harbor_tools()]},
+                "tool_name": {"enum": [tool.name for tool in self.tools()]},
                 "arguments": {"type": "object"},
             },
             "required": ["type", "tool_name", "arguments"],
@@ -231,7 +251,13 @@ class HarborEnvironment(HarborTaskProvider, Environment):
     def close(self) -> None:
         self._stop_sandbox()
 
+    def _close_mcp(self) -> None:
+        if self.mcp is not None:
+            mcp, self.mcp = self.mcp, None
+            mcp.close()
+
     def _stop_sandbox(self) -> None:
+        self._close_mcp()
         if self.sandbox is not None:
             sandbox, self.sandbox = self.sandbox, None
             sandbox.stop()
@@ -240,13 +266,16 @@ class HarborEnvironment(HarborTaskProvider, Environment):
     # --------------------------------------------------------------------- tools
 
     def tools(self) -> list[Tool]:
-        return harbor_tools()
+        """exec/write_file/read_file/submit, then the episode's MCP tools (``server__tool``)."""
+        return harbor_tools() + (self.mcp.tools() if self.mcp is not None else [])
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
         if self.task is None:  # an MCP client that never reset: start the default episode
             self.reset()
         if self.sandbox is None or self.done:
             raise ToolError("no episode is running: reset to start one", "execution_error")
+        if self.mcp is not None and self.mcp.owns(name):
+            return self._call_mcp(name, arguments)
         if name not in {"exec", "write_file", "read_file", "submit"}:
             raise ToolError(f"Unknown tool: {name!r}", "tool_not_found")
         parsed = parse_arguments(name, arguments)
@@ -268,6 +297,26 @@ class HarborEnvironment(HarborTaskProvider, Environment):
             return self._submit(auto="max_steps", last_result=data)
         if self._agent_time_left() <= 0:
             return self._submit(auto="agent_timeout", last_result=data)
+        return data
+
+    def _call_mcp(self, name: str, arguments: dict[str, Any]) -> Any:
+        """Forward to the task's MCP server; counted and timed like exec, never a reward."""
+        assert self.mcp is not None
+        if not isinstance(arguments, dict):
+            raise ToolError(f"arguments for {name} must be an object", "invalid_args")
+        if self._agent_time_left() <= 0:
+            return self._submit(auto="agent_timeout")
+        self.tool_calls += 1
+        timeout = min(self.settings.exec_timeout_s, max(self._agent_time_left(), 0.001))
+        try:
+            data: Any = self.mcp.call(name, arguments, timeout)
+        except ToolError as error:
+            data = error
+        if self.settings.max_steps is not None and self.tool_calls >= self.settings.max_steps:
+            last = data if not isinstance(data, ToolError) else {"error": str(data)}
+            return self._submit(auto="max_steps", last_result=last)
+        if isinstance(data, ToolError):
+            raise data
         return data
 
     def _agent_user(self) -> str | int:
@@ -324,6 +373,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
 
     def _submit(self, auto: str | None = None, last_result: Any = None) -> ToolResult:
         assert self.task is not None and self.sandbox is not None
+        self._close_mcp()  # the agent's MCP sessions end before the verifier runs
         try:
             self.verification = verify(self.sandbox, self.task, self.settings.pass_env)
         finally:

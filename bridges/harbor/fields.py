@@ -176,10 +176,16 @@ FIELDS: dict[str, FieldUse] = {
         "accelerators",
     ),
     "environment.mcp_servers": FieldUse(
-        "ignored",
-        "not started: the agent is offered exec/read_file/write_file/submit only",
+        "honoured",
+        "(docker) connected at reset, their tools offered as <server>__<tool> next to "
+        "exec/read_file/write_file/submit; closed before the verifier runs",
         lambda c: bool(_env(c).mcp_servers),
         "mcp-servers",
+        local=(
+            "refused",
+            "MCP servers need --backend docker (stdio servers run in the "
+            "task's container, HTTP ones are compose sidecars)",
+        ),
     ),
     "environment.env": FieldUse("honoured", "set for every command in the sandbox"),
     "environment.skills_dir": FieldUse(

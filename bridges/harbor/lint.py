@@ -69,7 +69,7 @@ def _format_findings(task: Task) -> list[Finding]:
     return findings
 
 
-_WARN_IGNORED = frozenset({"mcp-servers", "skills-dir", "verifier-network", "local-prebuilt-image"})
+_WARN_IGNORED = frozenset({"skills-dir", "verifier-network", "local-prebuilt-image"})
 """Ignored fields that change what the agent or verifier sees (the rest are info)."""
 
 
@@ -108,8 +108,24 @@ def _compose_findings(task: Task, backend: Backend | None) -> list[Finding]:
     return findings
 
 
+def _mcp_findings(task: Task, backend: Backend | None) -> list[Finding]:
+    """Where each ``mcp_servers`` entry is reached; errors for what reset would refuse."""
+    from envbridge.bridges.harbor.mcp_servers import server_problems, tool_name
+
+    servers = task.config.environment.mcp_servers
+    if not servers or backend == "local":  # local: the field row refuses them
+        return []
+    problems = server_problems(task)
+    if problems:
+        return [Finding("mcp-servers", "error", problem) for problem in problems]
+    names = ", ".join(f"{s.name} ({s.transport})" for s in servers)
+    return [Finding("mcp-servers", "info",
+                    f"MCP servers {names} are connected at reset (docker); their tools are "
+                    f"offered as {tool_name('<server>', '<tool>')}")]  # fmt: skip
+
+
 def _environment_findings(task: Task, backend: Backend | None = None) -> list[Finding]:
-    findings = _compose_findings(task, backend)
+    findings = _compose_findings(task, backend) + _mcp_findings(task, backend)
     if not task.dockerfile.is_file() and task.config.environment.docker_image is None:
         findings.append(
             Finding(

@@ -35,6 +35,8 @@ class HarborSettings(BaseModel):
     """Default and upper bound of ``exec``'s ``timeout_s``."""
     output_limit_bytes: int = Field(default=64 * 1024, ge=256)
     """Bytes of stdout (and of stderr) an ``exec`` or ``read_file`` returns."""
+    mcp_connect_timeout_s: float = Field(default=60.0, gt=0)
+    """How long reset waits for each of a task's MCP servers to answer ``initialize``."""
     pass_env: list[str] = Field(default_factory=list)
     """Server variables a task's ``${VAR}`` may read (``--pass-env``); others are refused."""
 

@@ -187,6 +187,13 @@ class Sidecars:
                 raise SandboxError(f"sidecar {service.name} was not healthy in time")
             time.sleep(0.25)
 
+    def address(self, service: str) -> str | None:
+        """``service``'s IP address on the episode network (None: no such service)."""
+        for container in self.containers:
+            if container.labels.get("org.envbridge.harbor.service") == service:
+                return network_ip(container, self.network.name)
+        return None
+
     def stop(self) -> None:
         """Remove every sidecar container and the network (safe to call twice)."""
         for container in self.containers:
@@ -197,3 +204,9 @@ class Sidecars:
             with contextlib.suppress(Exception):  # already gone
                 self.network.remove()
             self.network = None
+
+
+def network_ip(container: Any, network: str) -> str | None:
+    container.reload()
+    networks = container.attrs["NetworkSettings"]["Networks"]
+    return (networks.get(network) or {}).get("IPAddress") or None

@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import tarfile
 import threading
 import time
@@ -192,6 +193,43 @@ class DockerSandbox(Sandbox):
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    # --------------------------------------------------------------- MCP servers
+
+    def mcp_exec_argv(self, user: str | int) -> list[str]:
+        """``docker exec -i`` into the main container as ``user`` in the workdir: the
+        host half of a stdio MCP server whose command runs inside the container."""
+        if self._container is None:
+            raise SandboxError("the docker sandbox is not running")
+        docker_cli = shutil.which("docker")
+        if docker_cli is None:
+            raise SandboxError("stdio MCP servers need the docker CLI on the server's PATH")
+        return [docker_cli, "exec", "-i", "-u", str(user), "-w", self.default_workdir,
+                self._container.id]  # fmt: skip
+
+    def mcp_address(self, host: str) -> str:
+        """The address the host connects to for ``host`` as the main container sees it:
+        a sidecar's IP on the episode network, or the main container's (``localhost``)."""
+        from envbridge.bridges.harbor.sidecars import network_ip
+
+        if self._container is None:
+            raise SandboxError("the docker sandbox is not running")
+        network = self._sidecars.network.name if self._sidecars is not None else None
+        if host in ("localhost", "127.0.0.1", "::1", "main"):
+            address = network_ip(self._container, network) if network else None
+            if address is None:
+                raise SandboxError(
+                    f"{host} is the main container, which has no network the server can "
+                    "reach (declare a compose sidecar, or use transport 'stdio')"
+                )
+            return address
+        address = self._sidecars.address(host) if self._sidecars is not None else None
+        if address is None:
+            raise SandboxError(
+                f"{host!r} is not a service of environment/docker-compose.yaml (an MCP URL "
+                "must name a sidecar or localhost)"
+            )
+        return address
 
     # -------------------------------------------------------------------- images
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -132,3 +133,26 @@ def episode_tasks_dir() -> Path:
 
 
 _EPISODE_DIR: Path | None = None
+
+
+def stdio_mcp_task(root: Path, server_command: str = "/opt/notes_mcp.py") -> Path:
+    """A task whose ``notes`` MCP server is a stdio process in the main container,
+    run as the agent user ``clerk``."""
+    (root / "environment").mkdir(parents=True)
+    (root / "tests").mkdir()
+    shutil.copy(
+        TASKS_DIR / "mcp-notes-sidecar" / "environment" / "notes" / "notes_mcp.py",
+        root / "environment" / "notes_mcp.py",
+    )
+    (root / "environment" / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nRUN useradd -m clerk\nCOPY notes_mcp.py /opt/notes_mcp.py\n"
+        "ENV NOTES_SECRET=stdio-secret-9\nWORKDIR /home/clerk\n"
+    )
+    (root / "tests" / "test.sh").write_text("echo 0 > /logs/verifier/reward.txt\n")
+    (root / "instruction.md").write_text("Use the notes tools.\n")
+    (root / "task.toml").write_text(
+        'schema_version = "1.4"\n[agent]\nuser = "clerk"\n[environment]\n'
+        '[[environment.mcp_servers]]\nname = "notes"\ntransport = "stdio"\n'
+        f'command = "python3"\nargs = ["{server_command}", "--stdio"]\n'
+    )
+    return root

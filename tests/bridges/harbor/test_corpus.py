@@ -25,6 +25,7 @@ from tests.bridges.harbor.support import (
 
 LOCAL_REFUSED: dict[str, set[str]] = {
     "fix-inventory-bug": {"local-run-install"},  # RUN pip install: host Python, no network
+    "mcp-notes-sidecar": {"compose-sidecars", "mcp-servers"},  # a sidecar and MCP servers
     "pip-yaml-config-loader": {"local-run-install"},
     "sidecar-kv-store": {"compose-sidecars"},  # one sandbox, no sidecars
     "tb2-primes-uvx": {"verifier-downloads", "host-tool-missing"},  # uvx at verify time

@@ -57,12 +57,11 @@ def test_unsupported_features_are_errors(tmp_path, toml, extra_file, rule):
 def test_unknown_keys_and_advisories_are_warnings(tmp_path):
     task_dir = make_task(
         tmp_path / "t",
-        "[verifier]\ntimeout_secs = 5\n[environment]\n"
-        'mcp_servers = [{ name = "x", url = "http://m/sse" }]\n',
+        '[verifier]\ntimeout_secs = 5\n[environment]\nskills_dir = "/skills"\n',
     )
     findings = lint_task(load_task(task_dir))
     assert errors(findings) == []
-    assert {"unknown-config-field", "mcp-servers", "no-solution"} <= {f.rule for f in findings}
+    assert {"unknown-config-field", "skills-dir", "no-solution"} <= {f.rule for f in findings}
     unknown = next(f for f in findings if f.rule == "unknown-config-field")
     assert "verifier.timeout_secs" in unknown.message
 

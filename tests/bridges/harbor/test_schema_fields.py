@@ -44,14 +44,14 @@ NOT_HONOURED = {
     "environment.gpus": "[environment]\ngpus = 1\n",
     "environment.gpu_types": '[environment]\ngpus = 0\ngpu_types = ["H100"]\n',
     "environment.tpu": '[environment.tpu]\ntype = "v6e"\ntopology = "2x4"\n',
-    "environment.mcp_servers": '[[environment.mcp_servers]]\nname = "m"\ntransport = "stdio"\n'
-    'command = "m"\n',
     "environment.skills_dir": '[environment]\nskills_dir = "/skills"\n',
 }
 LOCAL_ONLY = {
     "environment.docker_image": '[environment]\ndocker_image = "envbridge/base:py3"\n',
     "environment.cpus": "[environment]\ncpus = 2\n",
     "environment.memory_mb": "[environment]\nmemory_mb = 512\n",
+    "environment.mcp_servers": '[[environment.mcp_servers]]\nname = "m"\ntransport = "stdio"\n'
+    'command = "m"\n',
 }
 
 
