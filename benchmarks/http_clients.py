@@ -15,7 +15,8 @@ with the load average before and after. Clients:
 * ``envbridge/httpx`` and ``envbridge/aiohttp``: envbridge's own
   ``AsyncClient(transport="http")`` on each backend (``ENVBRIDGE_HTTP_CLIENT``), i.e. the
   library plus the client's planning and reply parsing, so its overhead shows;
-* sync, one session only: ``httpx.Client`` and the standard library's ``http.client``.
+* sync, one session only: ``httpx.Client``, the standard library's ``http.client`` and
+  envbridge's ``.sync()`` client (on ``http.client``).
 
 Loopback only; stops by itself; the server is stopped whatever happens.
 """
@@ -220,7 +221,30 @@ class _StdlibPoster:
         self.conn.close()
 
 
-SYNC_KINDS: dict[str, type] = {"httpx.Client": _HttpxPoster, "http.client": _StdlibPoster}
+class _EnvbridgeSyncPoster:
+    """envbridge's sync client over HTTP (``http.client`` underneath)."""
+
+    def __init__(self, url: str):
+        from envbridge import connect
+
+        self.client = connect(url, transport="http").sync()
+
+    def __call__(self, path: str, body: dict[str, Any]) -> bool:
+        if path == "/reset":
+            self.client.reset()
+        elif path == "/step":
+            self.client.step(body["action"])
+        return True  # the close RPC: close() below releases the session
+
+    def close(self) -> None:
+        self.client.close()
+
+
+SYNC_KINDS: dict[str, type] = {
+    "httpx.Client": _HttpxPoster,
+    "http.client": _StdlibPoster,
+    "envbridge .sync()": _EnvbridgeSyncPoster,
+}
 
 
 def _sync_poster(kind: str, url: str) -> Any:
