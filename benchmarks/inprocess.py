@@ -1,6 +1,8 @@
 """In-process floors: a step with no socket, timed per call (``perf_counter_ns``).
 
 ``*-env``: the environment's own ``step`` with a pre-parsed action (the absolute floor).
+``inproc-gym-env``: a bridged Gymnasium env's own ``step`` with no envbridge at all, so
+the bridge overhead is the ``inproc-envbridge-core`` frame minus this.
 ``*-core``: one ``/ws`` frame through the stack's protocol layer without a socket:
 text in, text out (envbridge: ``handle_frame``; OpenEnv: the same public models and
 functions its ``/ws`` handler calls, in the same order).
@@ -66,6 +68,26 @@ async def _envbridge_core(workload: Workload) -> tuple[Stepper, Callable[[], Awa
     return step, reset
 
 
+async def _gym_env(workload: Workload) -> tuple[Stepper, Callable[[], Awaitable[Any]]]:
+    import gymnasium as gym
+
+    prefix, _, env_id = workload.envbridge_target.partition(":")
+    if prefix != "gym":
+        raise ValueError(f"inproc-gym-env needs a gym: workload, not {workload.name!r}")
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    actions = [workload.action(i)["action"] for i in range(64)]
+
+    async def step(i: int) -> bool:
+        _, _, terminated, truncated, _ = env.step(actions[i % 64])
+        return bool(terminated or truncated)
+
+    async def reset() -> None:
+        env.reset()
+
+    return step, reset
+
+
 def _openenv_counter() -> tuple[Any, Any, Any]:
     from envs.openenv_native.counter_envs import CounterAction
     from envs.openenv_native.counter_envs import CounterEnv as OpenEnvCounter
@@ -112,8 +134,10 @@ FLOORS = {
     "inproc-envbridge-core": _envbridge_core,
     "inproc-openenv-env": _openenv_env,
     "inproc-openenv-core": _openenv_core,
+    "inproc-gym-env": _gym_env,
 }
-"""In-process kinds; the ``openenv`` ones exist for the counter only (its OpenEnv twin)."""
+"""In-process kinds; the ``openenv`` ones exist for the counter only (its OpenEnv twin),
+``inproc-gym-env`` for ``gym:`` workloads only."""
 
 
 async def measure(kind: str, workload: Workload, warmup: int, steps: int) -> dict[str, Any]:

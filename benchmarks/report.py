@@ -207,6 +207,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
             mine,
             theirs,
         )
+    out += _bridge_targets(results, cpus)
     big = results.get("scale")
     if big:
         label = f"{big.get('sessions')} WS sessions on one server, 100% stepping"
@@ -225,6 +226,56 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     seconds = _get(eb, "import_s", "envbridge")
     out.append(("`import envbridge` < 0.3 s", f"{seconds} s", bool(seconds and seconds < 0.3)))
     return out
+
+
+BRIDGE_FRAME = "envbridge /ws frame, no socket"
+BRIDGE_ENV = "Gymnasium env.step, no envbridge"
+BRIDGE_OVERHEAD_US = 15
+BRIDGE_WS_SHARE = 0.8
+
+
+def _bridge_targets(results: dict[str, Any], cpus: int) -> list[tuple[str, str, bool | None]]:
+    """Gymnasium bridge: in-process overhead (frame p50 minus env step p50) and /ws share."""
+    workloads = results.get("workloads", {})
+    cart, counter = workloads.get("cartpole"), workloads.get("counter", {})
+    if not cart:
+        return []
+    out: list[tuple[str, str, bool | None]] = []
+    frame = cart.get("inprocess", {}).get(BRIDGE_FRAME, {})
+    env = cart.get("inprocess", {}).get(BRIDGE_ENV, {})
+    name = f"CartPole bridge overhead (frame p50 - env.step p50) <= {BRIDGE_OVERHEAD_US} µs"
+    if frame.get("p50_us") and env.get("p50_us"):
+        overhead = frame["p50_us"] - env["p50_us"]
+        cpu = (frame.get("client_cpu_us") or 0) - (env.get("client_cpu_us") or 0)
+        measured = f"{overhead:.1f} µs (CPU view {cpu:.0f} µs)"
+        busy = _busy_load(frame, env)
+        if busy is not None:
+            out.append((name, f"{measured}, load {busy:.1f} > {cpus} cores", None))
+        else:
+            out.append((name, measured, overhead <= BRIDGE_OVERHEAD_US))
+    else:
+        out.append((name, "not measured", None))
+    cart_ws = cart.get("ws", {}).get(OURS_WS, {})
+    counter_ws = counter.get("ws", {}).get(OURS_WS, {})
+    name = f"CartPole over /ws >= {BRIDGE_WS_SHARE:.0%} of the counter's steps/s"
+    if cart_ws.get("steps_per_s") and counter_ws.get("steps_per_s"):
+        share = cart_ws["steps_per_s"] / counter_ws["steps_per_s"]
+        busy = _busy_load(cart_ws, counter_ws)
+        if busy is not None:
+            out.append((name, f"{share:.0%}, load {busy:.1f} > {cpus} cores", None))
+        else:
+            out.append((name, f"{share:.0%}", share >= BRIDGE_WS_SHARE))
+    else:
+        out.append((name, "not measured", None))
+    return out
+
+
+def _busy_load(*sources: dict[str, Any]) -> float | None:
+    """The highest load average of the sources that were measured on a busy machine."""
+    busy = [s for s in sources if s.get("loaded")]
+    if not busy:
+        return None
+    return max(max(s.get("load_before", 0), s.get("load_after", 0)) for s in busy)
 
 
 def markdown(results: dict[str, Any]) -> str:

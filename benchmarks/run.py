@@ -283,7 +283,10 @@ def measure_workload(
         if workload.full:
             results["idle"] = runner.idle()
         _progress(f"{workload.name}: in-process floors")
-        results["inprocess"] = runner.single(stacks.INPROCESS_PAIRINGS, args.steps)
+        floors = list(stacks.INPROCESS_PAIRINGS)
+        if workload.envbridge_target.startswith("gym:"):
+            floors.append(stacks.GYM_ENV_PAIRING)
+        results["inprocess"] = runner.single(floors, args.steps)
         _progress(f"{workload.name}: single-session WebSocket")
         results["ws"] = runner.single(stacks.WS_PAIRINGS, args.steps)
         if workload.full:

@@ -122,6 +122,8 @@ INPROCESS_PAIRINGS = [
     Pairing("envbridge env.step", "inproc-envbridge-env", "envbridge", None),
     Pairing("envbridge /ws frame, no socket", "inproc-envbridge-core", "envbridge", None),
 ]
+GYM_ENV_PAIRING = Pairing("Gymnasium env.step, no envbridge", "inproc-gym-env", "envbridge", None)
+"""The bridged env's own step: bridge overhead = the /ws frame's p50 minus this p50."""
 IDLE_PAIRINGS = [
     Pairing("OpenEnv server", "openenv", "openenv", "openenv"),
     Pairing("envbridge server", "envbridge", "envbridge", "envbridge"),

@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 import gymnasium as gym
-from envbridge.bridges.gymnasium.codec import decode_value, encode_value
+from envbridge.bridges.gymnasium.codec import MISS, decode_value, member_decoder, value_encoder
 from envbridge.bridges.gymnasium.errors import SpaceValueError
 from envbridge.bridges.gymnasium.frames import encode_frame
 from envbridge.bridges.gymnasium.info import encode_info
@@ -69,6 +69,9 @@ class GymEnvironment(GymTaskProvider, Environment):
             "action_space": describe_space(self.action_space),
             "observation_space": describe_space(self.observation_space),
         }
+        # Built once per env: the per-step codec work is a few comparisons and a tolist().
+        self._encode_observation = value_encoder(self.observation_space)
+        self._cheap_action = member_decoder(self.action_space)
         self._tools = self._make_tools()
         self._first_seed = seed
         self._seeded = False
@@ -113,6 +116,10 @@ class GymEnvironment(GymTaskProvider, Environment):
 
     def parse_action(self, data: dict[str, Any]) -> Any:
         """``{"action": value}`` decoded into an element of the action space."""
+        if len(data) == 1 and ACTION_KEY in data:  # the common shape: skip the key audit
+            action = self._cheap_action(data[ACTION_KEY])
+            if action is not MISS:
+                return action
         extra = set(data) - {ACTION_KEY} - IGNORED_ACTION_KEYS
         if ACTION_KEY not in data or extra:
             problem = f"unknown keys {sorted(extra)}" if extra else "no 'action' key"
@@ -137,6 +144,9 @@ class GymEnvironment(GymTaskProvider, Environment):
 
     def decode_action(self, value: Any) -> Any:
         """A wire action value as an element of the action space, or SpaceValueError."""
+        action = self._cheap_action(value)
+        if action is not MISS:  # decoded and known to lie in the space
+            return action
         space = self.action_space
         try:
             action = decode_value(space, value)
@@ -294,7 +304,7 @@ class GymEnvironment(GymTaskProvider, Environment):
         self, observation: Any, terminated: Any, truncated: Any, info: dict[str, Any]
     ) -> dict[str, Any]:
         self._current = {
-            "observation": encode_value(self.observation_space, observation),
+            "observation": self._encode_observation(observation),
             "terminated": bool(terminated),
             "truncated": bool(truncated),
             "info": encode_info(info),

@@ -23,6 +23,8 @@ FLOAT_TAG = "__float__"
 
 def encode_info(value: Any) -> Any:
     """A JSON form of an info value (usually the whole ``info`` dict)."""
+    if type(value) is dict and not value:  # most steps' info
+        return {}
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from envbridge.spec.client import protocol as p
+from envbridge.spec.client.http_backends import shared_ssl_context
 from envbridge.spec.errors import ConnectionFailed, HttpErrorCode, ServerError
 
 DEFAULT_PAGE_SIZE = 100
@@ -68,7 +69,10 @@ class AsyncTasks:
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(
-                base_url=self.base_url, timeout=self.timeout_s, trust_env=False
+                base_url=self.base_url,
+                timeout=self.timeout_s,
+                trust_env=False,
+                verify=shared_ssl_context(),
             )
         return self._http
 
@@ -160,7 +164,10 @@ class SyncTasks:
     def _client(self) -> httpx.Client:
         if self._http is None:
             self._http = httpx.Client(
-                base_url=self.base_url, timeout=self.timeout_s, trust_env=False
+                base_url=self.base_url,
+                timeout=self.timeout_s,
+                trust_env=False,
+                verify=shared_ssl_context(),
             )
         return self._http
 

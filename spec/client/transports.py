@@ -14,10 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
 from typing import Any, Protocol
 
-import httpx
 from envbridge.spec.client import protocol as p
 from envbridge.spec.client.core import (
     BATCH_KINDS,
@@ -31,7 +29,12 @@ from envbridge.spec.client.core import (
     drive_async,
     reply_timeout,
 )
-from envbridge.spec.errors import ConnectionFailed, EnvbridgeClientError
+from envbridge.spec.client.http_backends import (
+    AsyncBackend,
+    StdlibBackend,
+    open_async,
+)
+from envbridge.spec.errors import EnvbridgeClientError
 from websockets.asyncio.client import ClientConnection as AsyncConnection
 from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -77,24 +80,6 @@ def _ws_options(settings: Settings) -> dict[str, Any]:
         "ping_interval": None,
         "proxy": None,
     }
-
-
-def _httpx_options(settings: Settings) -> dict[str, Any]:
-    return {
-        "base_url": settings.base_url,
-        "timeout": httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
-        "trust_env": False,
-    }
-
-
-@contextlib.contextmanager
-def _http_errors(call: HttpCall, settings: Settings) -> Iterator[None]:
-    try:
-        yield
-    except httpx.HTTPError as exc:
-        raise ConnectionFailed(
-            f"{call.method} {settings.base_url}{call.path} failed: {exc}"
-        ) from exc
 
 
 # ------------------------------------------------------------------------------ async
@@ -158,7 +143,7 @@ class AsyncHTTPTransport:
     def __init__(self, settings: Settings, session: HttpSession):
         self.settings = settings
         self.session = session
-        self._http: httpx.AsyncClient | None = None
+        self._http: AsyncBackend | None = None
         self._ws: AsyncWSTransport | None = None
 
     async def connect(self) -> None:
@@ -174,12 +159,8 @@ class AsyncHTTPTransport:
 
     async def _perform(self, call: HttpCall) -> Any:
         if self._http is None:
-            self._http = httpx.AsyncClient(**_httpx_options(self.settings))
-        with _http_errors(call, self.settings):
-            response = await self._http.request(
-                call.method, call.path, json=call.body, params=call.params
-            )
-        return p.http_json(response)
+            self._http = open_async(self.settings)  # aiohttp when installed, else httpx
+        return await self._http.perform(call)
 
     async def close(self) -> None:
         """Release a session this client created; close the HTTP client."""
@@ -248,7 +229,7 @@ class HTTPTransport:
     def __init__(self, settings: Settings, session: HttpSession):
         self.settings = settings
         self.session = session
-        self._http: httpx.Client | None = None
+        self._http: StdlibBackend | None = None
         self._ws: WSTransport | None = None
 
     def connect(self) -> None:
@@ -264,12 +245,8 @@ class HTTPTransport:
 
     def _perform(self, call: HttpCall) -> Any:
         if self._http is None:
-            self._http = httpx.Client(**_httpx_options(self.settings))
-        with _http_errors(call, self.settings):
-            response = self._http.request(
-                call.method, call.path, json=call.body, params=call.params
-            )
-        return p.http_json(response)
+            self._http = StdlibBackend(self.settings)  # http.client: no httpx on this path
+        return self._http.perform(call)
 
     def close(self) -> None:
         """Release a session this client created; close the HTTP client."""

@@ -77,6 +77,18 @@ def test_in_process_floors(kind, capsys):
     assert result["steps"] == 50 and result["steps_per_s"] > 0 and result["errors"] == 0
 
 
+def test_gym_env_floor_steps_the_bare_gymnasium_env(capsys):
+    argv = ["latency", "inproc-gym-env", "--workload", "cartpole", "--steps", "50", "--warmup", "5"]
+    assert drive.main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["steps"] == 50 and result["steps_per_s"] > 0 and result["errors"] == 0
+
+
+def test_gym_env_floor_refuses_a_workload_without_a_gym_env(capsys):
+    assert drive.main(["latency", "inproc-gym-env", "--steps", "5", "--warmup", "1"]) != 0
+    assert "gym:" in json.loads(capsys.readouterr().out)["error"]
+
+
 def test_unreachable_server_is_a_json_error_not_a_traceback_on_stdout(capsys):
     url = f"http://127.0.0.1:{free_port()}"
     assert drive.main(["latency", "envbridge", "--url", url, "--steps", "5"]) == 1

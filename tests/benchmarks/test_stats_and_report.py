@@ -145,3 +145,41 @@ def test_guarded_gives_up_after_its_reruns_and_says_the_figure_is_loaded(monkeyp
     assert result["loaded"] is True and result["attempts"] == 2
     combined = loadguard.combine([result, {"loaded": False, "load_before": 1, "load_after": 1}])
     assert combined == {"load_before": 7.0, "load_after": 7.0, "loaded": True}
+
+
+def _bridge_results(frame_p50: float, env_p50: float, cart_rate: float) -> dict:
+    results = _results(3000.0, 240.0, 0, 15)
+    results["workloads"]["cartpole"] = {
+        "inprocess": {
+            report.BRIDGE_FRAME: {"p50_us": frame_p50, "client_cpu_us": frame_p50 + 5},
+            report.BRIDGE_ENV: {"p50_us": env_p50, "client_cpu_us": env_p50 + 1},
+        },
+        "ws": {report.OURS_WS: {"steps_per_s": cart_rate, "p50_us": 300.0}},
+    }
+    return results
+
+
+def _bridge_verdicts(results: dict) -> dict:
+    return {
+        name: (measured, met)
+        for name, measured, met in report.targets(results)
+        if "CartPole" in name
+    }
+
+
+def test_bridge_targets_judge_overhead_and_ws_share():
+    overhead, share = _bridge_verdicts(_bridge_results(20.0, 8.0, 2500.0)).values()
+    assert overhead == ("12.0 µs (CPU view 16 µs)", True)
+    assert share == ("83%", True)
+    overhead, share = _bridge_verdicts(_bridge_results(30.0, 8.0, 2000.0)).values()
+    assert overhead[1] is False and share == ("67%", False)
+
+
+def test_bridge_targets_are_not_judged_under_load_or_without_cartpole():
+    results = _bridge_results(20.0, 8.0, 2500.0)
+    frame = results["workloads"]["cartpole"]["inprocess"][report.BRIDGE_FRAME]
+    frame.update(loaded=True, load_before=3.0, load_after=7.5)
+    overhead, share = _bridge_verdicts(results).values()
+    assert overhead[1] is None and "load 7.5 > 1 cores" in overhead[0]
+    assert share[1] is True
+    assert _bridge_verdicts(_results(3000.0, 240.0, 0, 15)) == {}
