@@ -18,6 +18,25 @@ def _show(value: Any) -> str:
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
 
 
+def _around(left: str, right: str) -> tuple[str, str]:
+    """Both strings cut to a window around their first differing character."""
+    start = max(0, _first(left, right) - 10)
+
+    def cut(text: str) -> str:
+        window = text[start : start + SHOWN - 10]
+        return (
+            ("..." if start else "") + window + ("..." if start + len(window) < len(text) else "")
+        )
+
+    return cut(left), cut(right)
+
+
+def _first(left: str, right: str) -> int:
+    """Index of the first character where the strings differ (or the shorter's length)."""
+    pairs = enumerate(zip(left, right, strict=False))
+    return next((i for i, (a, b) in pairs if a != b), min(len(left), len(right)))
+
+
 def _join(path: str, key: Any) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -52,4 +71,7 @@ def first_difference(left: Any, right: Any, path: str = "") -> str | None:
         return None
     if left == right:  # the checks' own equality: 1 == 1.0
         return None
+    if isinstance(left, str) and isinstance(right, str) and max(len(left), len(right)) > SHOWN:
+        shown_left, shown_right = _around(left, right)
+        return f"{where}: {shown_left!r} != {shown_right!r} (from character {_first(left, right)})"
     return f"{where}: {_show(left)} != {_show(right)}"

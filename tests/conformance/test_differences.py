@@ -25,7 +25,13 @@ from tests.helpers import serving_app
         ({"a": 1}, {"a": 1, "c": 3}, "c: only in the second"),
         ([1], [1, 2], "(root): 1 items != 2 items"),
         ({"x": [0]}, {"x": "0"}, "x: [0] != '0'"),
-        ("a" * 100, "b", "(root): '" + "a" * 36 + "... != 'b'"),
+        ("a" * 100, "b", "(root): '" + "a" * 30 + "...' != 'b' (from character 0)"),
+        (
+            {"q": "How many legs do 3 sea slugs and 12 deer have in total? " * 2},
+            {"q": "How many legs do 5 sea slugs and 12 deer have in total? " * 2},
+            "q: '...y legs do 3 sea slugs and 12 d...' != '...y legs do 5 sea slugs and 12 d...' "
+            "(from character 17)",
+        ),
     ],
 )
 def test_first_difference_names_the_path(left, right, where):
