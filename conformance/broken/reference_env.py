@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -297,3 +298,15 @@ class CoinStartCarryCounter(CoinStartCounter):
             type(self).carried = None
             return {"count": self.count, "steps": slot[1]}
         return {"count": self.count, "steps": self.steps}
+
+
+class SlowStartCounter(ReferenceCounter):
+    """Healthy but slow: each reset takes 0.2 s in a worker thread (like OpenEnv's
+    ``chess_env``, whose opponent searches in ``reset``). A check that opens many sessions
+    runs long; that is no defect."""
+
+    blocking = True
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        time.sleep(0.2)
+        return super().reset(seed=seed, episode_id=episode_id, options=options)
