@@ -111,7 +111,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds to wait for any one reply (default: 10)",
     )
+    parser.add_argument(
+        "--check-timeout",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="S",
+        help="seconds one check may take (default: 60); a check cut short while the server "
+        "still answers is skipped as not judged",
+    )
     parser.add_argument("--quiet", action="store_true", help="no live progress")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a finite number of seconds above 0")
+    return value
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -166,6 +184,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         production_url=args.production_url,
         deterministic=False if args.nondeterministic else None,
         max_sessions_probe=args.sessions,
+        check_timeout_s=args.check_timeout,
     )
     try:
         report = check(

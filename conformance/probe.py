@@ -45,6 +45,8 @@ class Options:
     """How many concurrent sessions the capacity check opens at most."""
     latency_samples: int | None = None
     """Requests per operation for latency.operations (None: 100, quick: 20)."""
+    check_timeout_s: float = 60.0
+    """Seconds one check may take; past it the check is cut short (see ``run_one``)."""
 
 
 def ws_url(base: str, path: str) -> str:

@@ -7,7 +7,10 @@ environment-level defect; the rest of the family breaks the wire instead (defect
 
 from __future__ import annotations
 
+import itertools
 import random
+import time
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from envbridge.spec import Environment, InvalidAction, Observation, Tool, ToolError
@@ -239,3 +242,71 @@ class UntypedCounter(Environment):
 
 class PickyJitteryCounter(JitteryCounter, PickyDeltaCounter):
     """Defect behind a picky validator: only deltas 2 and 3 are legal, and rewards jitter."""
+
+
+class CoinStartCounter(ReferenceCounter):
+    """Healthy for isolation, not for determinism: each reset draws the start (0 or 1)
+    whatever the seed, like an opponent that draws its colour (OpenEnv's ``chess_env``).
+    Sessions one after another start differently with no state shared."""
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        obs = super().reset(seed=None, episode_id=episode_id, options=options)
+        self.count = random.choice((0, 1))
+        obs.observation["count"] = self.count
+        return obs
+
+
+class CoinStartTallyCounter(CoinStartCounter):
+    """Defect behind a random start: a class-level tally of every session's steps shows in
+    each state (state shared between sessions)."""
+
+    steps_seen: ClassVar[int] = 0
+
+    def step(self, action: int) -> Observation:
+        type(self).steps_seen += 1
+        return super().step(action)
+
+    def state(self) -> dict[str, Any]:
+        return {"count": self.count, "steps_seen": type(self).steps_seen}
+
+
+class CoinStartCarryCounter(CoinStartCounter):
+    """Defect behind a random start: the number of steps a session took is handed, once,
+    to the next session's state (a class-level slot its reset does not clear)."""
+
+    serials: ClassVar[Iterator[int]] = itertools.count()
+    carried: ClassVar[tuple[int, int] | None] = None
+    """(serial of the session that stepped, its steps)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.serial = next(self.serials)
+        self.steps = 0
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        self.steps = 0
+        return super().reset(seed=seed, episode_id=episode_id, options=options)
+
+    def step(self, action: int) -> Observation:
+        self.steps += 1
+        type(self).carried = (self.serial, self.steps)
+        return super().step(action)
+
+    def state(self) -> dict[str, Any]:
+        slot = type(self).carried
+        if slot is not None and slot[0] != self.serial:
+            type(self).carried = None
+            return {"count": self.count, "steps": slot[1]}
+        return {"count": self.count, "steps": self.steps}
+
+
+class SlowStartCounter(ReferenceCounter):
+    """Healthy but slow: each reset takes 0.2 s in a worker thread (like OpenEnv's
+    ``chess_env``, whose opponent searches in ``reset``). A check that opens many sessions
+    runs long; that is no defect."""
+
+    blocking = True
+
+    def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
+        time.sleep(0.2)
+        return super().reset(seed=seed, episode_id=episode_id, options=options)

@@ -6,6 +6,7 @@ import contextlib
 from typing import Any
 
 from envbridge.conformance.checks.observations import actions_to_try
+from envbridge.conformance.differences import NONDETERMINISTIC_HINT, first_difference
 from envbridge.conformance.model import CheckFailed, CheckSkipped, Level
 from envbridge.conformance.probe import Probe
 from envbridge.conformance.registry import conformance_check
@@ -68,7 +69,8 @@ async def reset_seed(probe: Probe) -> dict[str, Any]:
     first, second = await _trajectory(probe, []), await _trajectory(probe, [])
     if first != second:
         raise CheckFailed(
-            "two resets with the same seed differ",
+            f"two resets with the same seed differ at {first_difference(first[0], second[0])}; "
+            + NONDETERMINISTIC_HINT,
             sent={"type": "reset", "data": {"seed": SEED}},
             received={"first": first[0], "second": second[0]},
         )
@@ -92,7 +94,8 @@ async def trajectory(probe: Probe) -> dict[str, Any]:
     for index, (left, right) in enumerate(zip(first, second, strict=False)):
         if left != right:
             raise CheckFailed(
-                f"the trajectories diverge at step {index + 1}",
+                f"the trajectories diverge at step {index + 1}, at "
+                f"{first_difference(left, right)}; {NONDETERMINISTIC_HINT}",
                 sent=actions[: index + 1],
                 received={"first": left, "second": right},
             )
@@ -126,8 +129,11 @@ async def reset_seed_session(probe: Probe) -> dict[str, Any]:
             await ws.request({"type": "step", "data": actions[0]}, "ws step")
         second = await ws.reset(seed=SEED)
     if _comparable(first) != _comparable(second):
+        where = first_difference(_comparable(first), _comparable(second))
         raise CheckFailed(
-            "a second reset with the same seed on the same session differs from the first",
+            "a second reset with the same seed on the same session differs from the first "
+            f"at {where} (reset(seed) must reseed, whatever came before on the connection); "
+            + NONDETERMINISTIC_HINT,
             sent=[{"type": "reset", "data": {"seed": SEED}}, "step", "reset (same seed)"],
             received={"first": _comparable(first), "second": _comparable(second)},
         )
