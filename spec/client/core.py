@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from envbridge.spec import wire
 from envbridge.spec.client import protocol as p
-from envbridge.spec.errors import ConnectionFailed, ReplyTimeout
+from envbridge.spec.errors import ConnectionFailed, ReplyTimeout, ServerError
 
 TransportName = Literal["ws", "http"]
 
@@ -150,6 +150,25 @@ def connection_closed(exc: BaseException) -> ConnectionFailed:
     return ConnectionFailed(
         f"the server closed the connection ({exc}); reconnect to start a new session"
     )
+
+
+def raise_parting_error(last_frame: str | bytes | None) -> None:
+    """Raise the server's error if the frame it sent before closing was an ``error`` frame.
+
+    A server that cannot open a session (its factory failed, it is full) answers the
+    handshake with an error frame and closes; a client whose request crossed that close
+    would otherwise see only "connection closed", not why.
+    """
+    if last_frame is None:
+        return
+    try:
+        message = wire.decode(last_frame)
+    except ValueError:
+        return
+    if isinstance(message, dict) and message.get("type") == "error":
+        data = message.get("data")
+        data = data if isinstance(data, dict) else {}
+        raise ServerError(str(data.get("message", "server error")), data.get("code"), data)
 
 
 def reply_timeout(timeout_s: float) -> ReplyTimeout:

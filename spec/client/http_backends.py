@@ -214,7 +214,8 @@ class StdlibBackend:
             self._conn = conn
         if conn.sock is None:
             conn.connect()
-            conn.sock.settimeout(self.settings.timeout_s)  # type: ignore[union-attr]
+            sock: Any = conn.sock  # set by connect(); mypy keeps the None narrowing
+            sock.settimeout(self.settings.timeout_s)
         return conn
 
     def _drop(self) -> None:

@@ -27,6 +27,7 @@ from envbridge.spec.client.core import (
     connection_closed,
     drive,
     drive_async,
+    raise_parting_error,
     reply_timeout,
 )
 from envbridge.spec.client.http_backends import (
@@ -122,6 +123,11 @@ class AsyncWSTransport:
                 raise reply_timeout(self.settings.timeout_s) from None
             except ConnectionClosed as exc:
                 self._ws = None
+                last = None
+                with contextlib.suppress(ConnectionClosed, TimeoutError):
+                    async with asyncio.timeout(0.1):
+                        last = await ws.recv()
+                raise_parting_error(last)
                 raise connection_closed(exc) from exc
         return p.parse_reply(reply, request.expect)
 
@@ -211,6 +217,10 @@ class WSTransport:
                 raise reply_timeout(self.settings.timeout_s) from None
             except ConnectionClosed as exc:
                 self._ws = None
+                last = None
+                with contextlib.suppress(ConnectionClosed, TimeoutError):
+                    last = ws.recv(timeout=0.1)
+                raise_parting_error(last)
                 raise connection_closed(exc) from exc
         return p.parse_reply(reply, request.expect)
 

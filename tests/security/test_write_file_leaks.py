@@ -42,8 +42,10 @@ def test_a_thousand_writes_leak_no_descriptor_and_no_disk(tmp_path, request):
         files_before = host_files(env.sandbox._tmp)
         for index in range(WRITES):
             env.call_tool("write_file", {"path": f"/tmp/f{index % 10}", "content": "y" * 4096})
-        assert open_descriptors() == before
+        # Not equality: other threads of the test process may close descriptors meanwhile;
+        # a leak of a thousand writes shows as growth.
+        assert all(now <= then for now, then in zip(open_descriptors(), before, strict=True))
         assert host_files(env.sandbox._tmp) == files_before
     finally:
         env.close()
-    assert open_descriptors() == at_start
+    assert all(now <= then for now, then in zip(open_descriptors(), at_start, strict=True))

@@ -72,6 +72,30 @@ def test_factory_error_is_reported_then_closed():
         assert httpx.get(f"{url}/health", trust_env=False).status_code == 200
 
 
+def test_a_request_that_crosses_the_servers_parting_error_gets_that_error():
+    """The server answers a failed session with an error frame and closes; a client that
+    sends its first request after that close still reports the server's reason, not a
+    bare "connection closed" (sync and async clients)."""
+    from envbridge import AsyncClient, ServerError, SyncClient
+
+    with serving(FailingFactory()) as url:
+        client = SyncClient(url, timeout_s=10).connect()
+        time.sleep(0.5)  # the server's error frame and close arrive before the request
+        with pytest.raises(ServerError) as refused:
+            client.reset()
+        assert refused.value.code == "FACTORY_ERROR"
+        assert "cannot allocate sandbox" in str(refused.value)
+
+        async def async_reset() -> None:
+            connected = await AsyncClient(url, timeout_s=10).connect()
+            await asyncio.sleep(0.5)
+            await connected.reset()
+
+        with pytest.raises(ServerError) as refused:
+            asyncio.run(async_reset())
+        assert refused.value.code == "FACTORY_ERROR"
+
+
 def test_oversize_frame_is_refused_and_session_survives():
     with serving(CounterEnv, max_message_bytes=2000) as url, ws_connect(url) as ws:
         send(ws, {"type": "reset", "data": {}})
