@@ -69,10 +69,8 @@ def test_guessing_env_matches_native(factory, url, task_index, guesses):
 
 def test_known_game_scores_and_env_replies(url):
     results = play(url, 0, ["5", "8", "7"])  # secret 7
-    assert [r.observation["messages"][-1]["content"] for r in results[1:-1]] == [
-        "higher",
-        "lower",
-    ]
+    replies = [r.observation["messages"][-1]["content"] for r in results[1:-1]]
+    assert replies == ["higher", "lower"], results[-1].metadata  # why it ended early
     final = results[-1]
     assert final.reward == pytest.approx(1 + 0.5 / 3)
     assert final.metadata["stop_condition"] == "user_closed"
@@ -80,6 +78,6 @@ def test_known_game_scores_and_env_replies(url):
 
 def test_env_args_reach_the_seat_config(url):
     results = play(url, 2, ["1", "2", "3", "4"])  # secret 10; max_turns 3 from --env-args
-    assert [r.done for r in results] == [False, False, False, True]
+    assert [r.done for r in results] == [False, False, False, True], results[-1].metadata
     assert results[-1].reward == 0.0
     assert results[-1].metadata["stop_condition"] == "max_turns"
