@@ -16,6 +16,9 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+from envbridge.bridges.harbor.backends.local import LocalSandbox
+
 from tests.security.support import make_task, open_env
 
 PROBE = (
@@ -29,6 +32,31 @@ ATTACK = (
     "ls -l /proc/*/fd/ 2>/dev/null | grep -c socket: ; "
     "echo done"
 )
+
+
+@pytest.fixture(autouse=True, params=["setns", "outer-process"])
+def supervisor_mode(request, monkeypatch):
+    """Both ways the supervisor makes a command's PID namespace (the second is the one a
+    seccomp profile refusing setns leaves, as in a nested-sandbox container)."""
+    monkeypatch.setattr(LocalSandbox, "supervisor_setns", request.param == "setns")
+
+
+def test_a_timeout_kills_everything_the_command_started(tmp_path, request):
+    env = open_env(make_task(tmp_path), "local", request)
+    try:
+        env.reset()
+        result = env.call_tool(
+            "exec",
+            {
+                "command": "setsid sleep 1002 & (trap '' TERM; sleep 1003) & sleep 1004",
+                "timeout_s": 1,
+            },
+        )
+        assert result["timed_out"] and result["exit_code"] is None
+        assert not _host_processes("sleep 100")
+        assert env.call_tool("exec", {"command": "echo next"})["stdout"] == "next\n"
+    finally:
+        env.close()
 
 
 def _alive(pid: int) -> bool:

@@ -75,6 +75,8 @@ class LocalSandbox(Sandbox):
     """A sandbox made of a host folder, bubblewrap and the host userland."""
 
     backend_name = "local"
+    supervisor_setns = True
+    """Whether the supervisor may try setns (tests turn it off: the seccomp-profile path)."""
 
     def __init__(self, spec: SandboxSpec):
         self.spec = spec
@@ -296,7 +298,9 @@ class LocalSandbox(Sandbox):
             command = self._bwrap(fds[0], "/", {"PATH": DEFAULT_PATH}, {}, SUPERVISOR_CAPS)
             command.remove("--die-with-parent")  # it exits when the server's socket closes
             command[-1:-1] = ["--info-fd", str(info_write)]
-            boot = Supervisor.boot_arguments(interpreter, str(self._tmp), fresh_proc())
+            boot = Supervisor.boot_arguments(
+                interpreter, str(self._tmp), fresh_proc(), self.supervisor_setns
+            )
             boot = [arg.format(sock=fds[1], source=fds[2]) for arg in boot]
             process = popen_in_user_namespace(
                 command + boot,

@@ -83,10 +83,14 @@ class Supervisor:
         return cls(process, sock, init)
 
     @classmethod
-    def boot_arguments(cls, interpreter: str, marker: str, fresh_proc: bool) -> list[str]:
-        """The supervisor's command line inside the sandbox (fd numbers filled by start)."""
+    def boot_arguments(
+        cls, interpreter: str, marker: str, fresh_proc: bool, setns: bool = True
+    ) -> list[str]:
+        """The supervisor's command line inside the sandbox (fd numbers filled by start);
+        ``setns=False`` makes it use an outer process per command, as it does where a
+        seccomp profile refuses setns."""
         return [interpreter, "-I", "-S", "-c", _BOOT, "{sock}", "1" if fresh_proc else "0",
-                marker, "{source}"]  # fmt: skip
+                marker, "{source}", "1" if setns else "0"]  # fmt: skip
 
     def run(
         self, request: dict[str, object], fds: tuple[int, int, int], timeout_s: float

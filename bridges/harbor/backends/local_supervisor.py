@@ -127,9 +127,13 @@ def _init(request: dict, fds: list[int], fresh_proc: bool) -> None:
             os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 
 
-def _spawn(request: dict, fds: list[int], fresh_proc: bool, own_pid_ns: int) -> int:
-    """Fork the command's pid 1 into a new PID namespace (then point this process's
-    future children back at its own namespace)."""
+def _spawn(request: dict, fds: list[int], fresh_proc: bool, own_pid_ns: int | None) -> int:
+    """Fork the command's pid 1 into a new PID namespace, then point this process's
+    future children back at its own namespace. Where setns is refused (a seccomp
+    profile), an outer process per command makes the namespace instead and waits for its
+    pid 1 (SIGUSR1: kill it)."""
+    if own_pid_ns is None:
+        return _spawn_outer(request, fds, fresh_proc)
     _check(_libc.unshare(CLONE_NEWPID), "unshare")
     try:
         init = os.fork()
@@ -140,8 +144,39 @@ def _spawn(request: dict, fds: list[int], fresh_proc: bool, own_pid_ns: int) -> 
     return init
 
 
-def _serve(sock: socket.socket, fresh_proc: bool) -> None:
-    own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+def _spawn_outer(request: dict, fds: list[int], fresh_proc: bool) -> int:
+    outer = os.fork()
+    if outer != 0:
+        return outer
+    try:
+        _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+        _check(_libc.unshare(CLONE_NEWPID), "unshare")
+        init = os.fork()
+        if init == 0:
+            _init(request, fds, fresh_proc)
+        signal.signal(signal.SIGUSR1, lambda *_: os.kill(init, signal.SIGKILL))
+        os.closerange(0, 65536)
+        while True:
+            pid, status = os.waitpid(init, 0)
+            if pid == init:
+                os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 137)
+    except BaseException:  # never return into the supervisor's loop
+        os._exit(SPAWN_FAILED)
+
+
+def _own_pid_ns(allowed: bool) -> int | None:
+    """A descriptor of this process's PID namespace if setns to it works, else None."""
+    if not allowed:
+        return None
+    own = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    if _libc.setns(own, CLONE_NEWPID) != 0:
+        os.close(own)
+        return None
+    return own
+
+
+def _serve(sock: socket.socket, fresh_proc: bool, own_pid_ns: int | None) -> None:
+    kill = signal.SIGKILL if own_pid_ns is not None else signal.SIGUSR1
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
         if not message:
@@ -165,20 +200,20 @@ def _serve(sock: socket.socket, fresh_proc: bool) -> None:
                     break
                 data = sock.recv(1 << 16)
                 if not data:  # the server is gone: take the command with us
-                    os.kill(outer, signal.SIGKILL)
+                    os.kill(outer, kill)
                     return
                 if json.loads(data).get("op") == "kill":  # its namespace dies with it
-                    os.kill(outer, signal.SIGKILL)
+                    os.kill(outer, kill)
         finally:
             os.close(pidfd)
 
 
 def main() -> None:
-    """argv: socket fd, 1 if /proc can be fresh (then the sandbox's folder, unused: it
-    names the supervisor in the host's process list)."""
+    """argv: socket fd, 1 if /proc can be fresh, the sandbox's folder (unused: it names
+    the supervisor in the host's process list), the source's fd, 1 to try setns."""
     _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "dumpable")
     sock = socket.socket(fileno=int(sys.argv[1]))
-    _serve(sock, sys.argv[2] == "1")
+    _serve(sock, sys.argv[2] == "1", _own_pid_ns(sys.argv[5] == "1"))
 
 
 if __name__ == "__main__":
