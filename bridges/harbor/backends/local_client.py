@@ -22,6 +22,8 @@ from pathlib import Path
 
 SYSTEM_PYTHONS = ("/usr/bin/python3", "/usr/local/bin/python3")
 _python: list[str | None] = []
+_PROBE = "import ctypes, os, socket, sys; sys.exit(not hasattr(os, 'pidfd_open'))"
+"""What the supervisor needs: Python >= 3.9 (pidfd_open, socket.send_fds) with ctypes."""
 SUPERVISOR_SOURCE = Path(__file__).with_name("local_supervisor.py")
 _BOOT = "import os,sys;exec(compile(os.read(int(sys.argv[4]),1<<20),'supervisor','exec'))"
 """Reads the supervisor's source from an inherited pipe (nothing of it in the sandbox)."""
@@ -51,7 +53,7 @@ def python_in_sandbox() -> str | None:
 def _runs_supervisor(python: Path) -> bool:
     try:
         probe = subprocess.run(
-            [str(python), "-I", "-S", "-c", "import sys; sys.exit(sys.version_info < (3, 9))"],
+            [str(python), "-I", "-S", "-c", _PROBE],
             capture_output=True,
             timeout=30,
         )
