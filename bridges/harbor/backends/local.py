@@ -158,7 +158,8 @@ class LocalSandbox(Sandbox):
         _give_to(root, self.id_base)
 
     def stop(self) -> None:
-        self._kill_supervisor()
+        with contextlib.suppress(SandboxError):  # the folder goes in any case
+            self._kill_supervisor()
         for process in list(self._live):
             _kill_group(process)
         self._live.clear()
