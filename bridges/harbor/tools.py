@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import posixpath
 from typing import Any
 
@@ -57,13 +59,22 @@ _DESCRIPTIONS = {
 
 
 def harbor_tools() -> list[Tool]:
-    """Tool descriptions with JSON Schemas generated from the argument models."""
-    tools = []
+    """Tool descriptions with JSON Schemas generated from the argument models (generated
+    once: the session checks the tool list on every call; each caller gets its own copy)."""
+    return [
+        Tool(name=name, description=_DESCRIPTIONS[name], input_schema=copy.deepcopy(schema))
+        for name, schema in _schemas().items()
+    ]
+
+
+@functools.cache
+def _schemas() -> dict[str, dict[str, Any]]:
+    schemas = {}
     for name, model in ARGUMENTS.items():
         schema = model.model_json_schema()
         schema.pop("title", None)
-        tools.append(Tool(name=name, description=_DESCRIPTIONS[name], input_schema=schema))
-    return tools
+        schemas[name] = schema
+    return schemas
 
 
 def parse_arguments(name: str, arguments: dict[str, Any]) -> BaseModel:

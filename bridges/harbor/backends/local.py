@@ -1,14 +1,17 @@
-"""The local backend: one bubblewrap mount namespace per command, no Docker.
+"""The local backend: bubblewrap namespaces per sandbox, fresh ones per command, no Docker.
 
 Each episode owns a host folder that becomes ``/`` inside the sandbox; the host's
 ``/usr`` (and ``/bin``, ``/lib``... ) is bound read-only over it as the image's ``FROM``,
 ``/etc`` is generated (:mod:`.local_etc`: system accounts, no host secrets) and
 ``/app``, ``/logs``, ``/tests``, ``/tmp`` are the episode's own. Every command runs in a
 user namespace whose uids 0-65535 are unprivileged host uids (:mod:`.userns`), in a fresh
-PID namespace that dies with the command, in its own process group (killed as a whole on
-timeout). Files reach the sandbox on a command's stdin, never through a path the agent
-can name. A convenience backend, not the isolation one: same kernel and host userland
-(see docs/security.md for what it does not guarantee).
+PID namespace that dies with the command (killed as a whole on timeout). Commands are
+started by the sandbox's supervisor (:mod:`.local_supervisor`, one per sandbox, fed over a
+socket), which costs a fork instead of a new bubblewrap sandbox; commands with host binds
+(and hosts with no Python under /usr) take a bubblewrap sandbox of their own. Files
+reach the sandbox on a command's stdin, never through a path the agent can name. A
+convenience backend, not the isolation one: same kernel and host userland (see
+docs/security.md for what it does not guarantee).
 """
 
 from __future__ import annotations
@@ -38,6 +41,14 @@ from envbridge.bridges.harbor.backends.base import (
     SandboxSpec,
     decode,
 )
+from envbridge.bridges.harbor.backends.local_client import (
+    SUPERVISOR_CAPS,
+    Supervisor,
+    SupervisorGone,
+    python_in_sandbox,
+    source_pipe,
+    supervisor_socket,
+)
 from envbridge.bridges.harbor.backends.local_etc import write_sandbox_etc
 from envbridge.bridges.harbor.backends.userns import (
     UserNamespaceError,
@@ -64,6 +75,8 @@ class LocalSandbox(Sandbox):
     """A sandbox made of a host folder, bubblewrap and the host userland."""
 
     backend_name = "local"
+    supervisor_setns = True
+    """Whether the supervisor may try setns (tests turn it off: the seccomp-profile path)."""
 
     def __init__(self, spec: SandboxSpec):
         self.spec = spec
@@ -74,6 +87,8 @@ class LocalSandbox(Sandbox):
         self.id_base = allocate_range()
         """Host uid (and gid) of the sandbox's root; its uid n is host uid id_base + n."""
         self._live: set[subprocess.Popen[bytes]] = set()
+        self._supervisor: Supervisor | None = None
+        self._supervisor_lock = threading.Lock()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -143,6 +158,8 @@ class LocalSandbox(Sandbox):
         _give_to(root, self.id_base)
 
     def stop(self) -> None:
+        with contextlib.suppress(SandboxError):  # the folder goes in any case
+            self._kill_supervisor()
         for process in list(self._live):
             _kill_group(process)
         self._live.clear()
@@ -152,12 +169,21 @@ class LocalSandbox(Sandbox):
 
     def stop_processes(self) -> None:
         """Every command ran in a PID namespace of its own that died with it; kill the
-        process groups of commands still running (none, between tool calls) and check."""
+        sandbox's PID namespace (the supervisor and anything still running: the next
+        command starts a new supervisor) and the process groups of commands that ran in
+        a bubblewrap sandbox of their own, and check."""
+        self._kill_supervisor()
         for process in list(self._live):
             _kill_group(process)
         if any(process.poll() is None for process in self._live):
             raise SandboxError("a sandbox command survived SIGKILL")
         self._live.clear()
+
+    def _kill_supervisor(self) -> None:
+        with self._supervisor_lock:
+            supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and not supervisor.kill():
+            raise SandboxError("the sandbox's processes survived SIGKILL")
 
     # ----------------------------------------------------------------- commands
 
@@ -204,11 +230,18 @@ class LocalSandbox(Sandbox):
         full_env.update(env or {})
         if isinstance(who, str):
             full_env.setdefault("USER", who)
+        cwd = cwd or self.default_workdir
+        if not binds:
+            supervisor = self._running_supervisor()
+            if supervisor is not None:
+                request = {"op": "run", "argv": argv, "env": full_env, "cwd": cwd,
+                           "uid": uid, "gid": gid, "caps": _task_cap_numbers()}  # fmt: skip
+                return _supervised(supervisor, request, timeout_s, output_limit, stdin)
         fds = [os.open(self.root, os.O_PATH | os.O_DIRECTORY)]
         try:
             fds += [os.open(source, os.O_PATH) for source in (binds or {})]
             mounts = dict(zip(fds[1:], (binds or {}).values(), strict=True))
-            command = self._bwrap(fds[0], cwd or self.default_workdir, full_env, mounts)
+            command = self._bwrap(fds[0], cwd, full_env, mounts)
             if uid != 0:
                 command += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
                 command += ["--no-new-privs", "--"]
@@ -242,8 +275,60 @@ class LocalSandbox(Sandbox):
         code = None if timed_out else process.returncode
         return out.result(), err.result(), code, timed_out, out.truncated or err.truncated
 
+    def _running_supervisor(self) -> Supervisor | None:
+        """The sandbox's supervisor, started when there is none (None where the server's
+        interpreter cannot run in the sandbox)."""
+        with self._supervisor_lock:
+            if self._supervisor is not None and self._supervisor.alive():
+                return self._supervisor
+            if self._supervisor is not None:
+                self._supervisor.kill()
+                self._supervisor = None
+            python = python_in_sandbox()
+            if python is None or self._tmp is None:
+                return None
+            self._supervisor = self._start_supervisor(python)
+            return self._supervisor
+
+    def _start_supervisor(self, interpreter: str) -> Supervisor:
+        server_end, sandbox_end = supervisor_socket()
+        info_read, info_write = os.pipe()
+        fds = [os.open(self.root, os.O_PATH | os.O_DIRECTORY), sandbox_end.fileno()]
+        fds += [source_pipe(), info_write]
+        try:
+            command = self._bwrap(fds[0], "/", {"PATH": DEFAULT_PATH}, {}, SUPERVISOR_CAPS)
+            command.remove("--die-with-parent")  # it exits when the server's socket closes
+            command[-1:-1] = ["--info-fd", str(info_write)]
+            boot = Supervisor.boot_arguments(
+                interpreter, str(self._tmp), fresh_proc(), self.supervisor_setns
+            )
+            boot = [arg.format(sock=fds[1], source=fds[2]) for arg in boot]
+            process = popen_in_user_namespace(
+                command + boot,
+                self.id_base,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                pass_fds=fds,
+            )
+        except UserNamespaceError as exc:
+            server_end.close()
+            os.close(info_read)
+            raise SandboxError(f"{exc}; the local backend needs user namespaces") from None
+        finally:
+            for fd in (fds[0], fds[2], info_write):
+                os.close(fd)
+            sandbox_end.close()
+        return Supervisor.started(process, server_end, info_read)
+
     def _bwrap(
-        self, root_fd: int, cwd: str, env: dict[str, str], binds: dict[int, str]
+        self,
+        root_fd: int,
+        cwd: str,
+        env: dict[str, str],
+        binds: dict[int, str],
+        extra_caps: tuple[str, ...] = (),
     ) -> list[str]:
         argv = ["bwrap", "--bind-fd", str(root_fd), "/"]
         for name in HOST_SYSTEM_DIRS:
@@ -255,7 +340,7 @@ class LocalSandbox(Sandbox):
         if not self.spec.network:
             argv.append("--unshare-net")
         argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-        for cap in TASK_CAPABILITIES:
+        for cap in (*TASK_CAPABILITIES, *extra_caps):
             argv += ["--cap-add", f"CAP_{cap}"]
         for fd, target in binds.items():
             argv += ["--ro-bind-fd", str(fd), target]
@@ -347,6 +432,50 @@ def proc_arguments() -> list[str]:
     return _proc_arguments
 
 
+def fresh_proc() -> bool:
+    """Whether sandboxes get a procfs of their own (see :func:`proc_arguments`)."""
+    return proc_arguments()[0] == "--proc"
+
+
+_CAP_NUMBERS = {"CHOWN": 0, "DAC_OVERRIDE": 1, "FOWNER": 3, "FSETID": 4, "KILL": 5,
+                "SETGID": 6, "SETUID": 7, "NET_BIND_SERVICE": 10}  # fmt: skip
+
+
+def _task_cap_numbers() -> list[int]:
+    return sorted(_CAP_NUMBERS[name] for name in TASK_CAPABILITIES)
+
+
+def _supervised(
+    supervisor: Supervisor,
+    request: dict[str, object],
+    timeout_s: float,
+    output_limit: int,
+    stdin: StdinWriter | None,
+) -> tuple[bytes, bytes, int | None, bool, bool]:
+    """Run ``request`` through the supervisor with fresh pipes for its standard streams."""
+    pipes = [os.pipe() for _ in range(3)]
+    stdin_read, stdin_write = pipes[0]
+    if stdin is None:  # like subprocess.DEVNULL
+        os.close(stdin_write)
+        os.close(stdin_read)
+        stdin_read = os.open(os.devnull, os.O_RDONLY)
+    out = CappedReader(os.fdopen(pipes[1][0], "rb", buffering=0), output_limit)
+    err = CappedReader(os.fdopen(pipes[2][0], "rb", buffering=0), output_limit)
+    try:
+        if stdin is not None:
+            _feed_pipe(os.fdopen(stdin_write, "wb"), stdin)
+        try:
+            code, timed_out = supervisor.run(
+                request, (stdin_read, pipes[1][1], pipes[2][1]), timeout_s
+            )
+        except SupervisorGone as exc:
+            raise SandboxError(f"{exc}: the sandbox was stopped") from None
+    finally:
+        for fd in (stdin_read, pipes[1][1], pipes[2][1]):
+            os.close(fd)
+    return out.result(), err.result(), code, timed_out, out.truncated or err.truncated
+
+
 def _check_reachable(folder: Path) -> None:
     """The sandbox's root user (an unprivileged host uid) must be able to walk to it."""
     for parent in folder.parents:
@@ -374,8 +503,12 @@ def _sandbox_owned(info: tarfile.TarInfo) -> tarfile.TarInfo:
 
 def _feed(process: subprocess.Popen[bytes], write: StdinWriter) -> None:
     """Write the process's stdin in a thread (it may read slowly, or not at all)."""
-    pipe = process.stdin
-    assert pipe is not None
+    assert process.stdin is not None
+    _feed_pipe(process.stdin, write)
+
+
+def _feed_pipe(pipe: IO[bytes], write: StdinWriter) -> None:
+    """Write ``pipe`` in a thread, then close it."""
 
     def run() -> None:
         with contextlib.suppress(BrokenPipeError, OSError, ValueError, tarfile.TarError):
