@@ -94,11 +94,11 @@ def test_cheap_steps_move_inline_after_the_probe_and_a_50ms_step_stays_on_its_th
     assert all(name.startswith("env-") for name in Sleepy.threads)
 
 
-def test_an_env_that_turns_slow_goes_back_to_its_thread_after_two_stalls():
+def test_an_env_that_turns_slow_stalls_the_loop_once_then_keeps_its_thread():
     Sleepy.delays = [0.0] * (placement.PROBE_CALLS + 1) + [0.05]
     Sleepy.threads = []
 
-    async def scenario() -> tuple[dict, int]:
+    async def scenario() -> tuple[str, dict, int]:
         turning = _session(wrap(Sleepy))
         fast = _session(wrap(Quick))
         await turning.reset({})
@@ -106,15 +106,43 @@ def test_an_env_that_turns_slow_goes_back_to_its_thread_after_two_stalls():
         for _ in range(placement.PROBE_CALLS + 1):  # cheap: probed, then inline
             await turning.step({"action": 0})
         assert turning.placement.describe()["step"] == "inline"
-        for _ in range(placement.STRIKES):  # slow steps run inline until demoted
+        await turning.step({"action": 0})  # the first slow step runs inline: one stall
+        after_stall = turning.placement.describe()["step"]
+        for _ in range(placement.PROBE_CALLS):  # re-measured on the thread: slow
             await turning.step({"action": 0})
         finished = await _steps_while_pending(turning, fast, 20)
-        return turning.placement.describe(), finished
+        return after_stall, turning.placement.describe(), finished
 
-    places, finished = asyncio.run(scenario())
+    after_stall, places, finished = asyncio.run(scenario())
+    assert after_stall == "probing"
     assert places["step"] == "thread"
     assert finished == 20, "a demoted 50 ms step blocked the other session"
     assert Sleepy.threads[-1].startswith("env-")
+
+
+def test_a_fast_env_preempted_once_comes_back_inline():
+    """On a busy machine a cheap inline call can take milliseconds of wall time (the
+    process was preempted): the method is re-measured, not pinned to its thread."""
+    Sleepy.delays = [0.0] * (placement.PROBE_CALLS + 1) + [0.005] + [0.0]
+    Sleepy.threads = []
+
+    async def scenario() -> list[str]:
+        env = _session(wrap(Sleepy))
+        await env.reset({})
+        seen = []
+        for _ in range(placement.PROBE_CALLS + 1):
+            await env.step({"action": 0})
+        seen.append(env.placement.describe()["step"])
+        await env.step({"action": 0})  # the one slow (preempted) call
+        seen.append(env.placement.describe()["step"])
+        for _ in range(placement.PROBE_CALLS):
+            await env.step({"action": 0})
+        seen.append(env.placement.describe()["step"])
+        await env.step({"action": 0})  # inline again: on the event loop's thread
+        return seen
+
+    assert asyncio.run(scenario()) == ["inline", "probing", "inline"]
+    assert not Sleepy.threads[-1].startswith("env-")
 
 
 def test_cartpole_steps_inline_once_measured():
