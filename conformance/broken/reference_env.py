@@ -147,17 +147,23 @@ class JitteryCounter(ReferenceCounter):
         return obs
 
 
-class TallyCounter(ReferenceCounter):
-    """Defect: a class-level tally shared by every session shows up in each state."""
+class SharedTally:
+    """Mixin defect: a class-level tally of every session's steps shows in each state
+    (each concrete class counts on its own: the first ``+=`` sets it on ``type(self)``)."""
 
     steps_seen: ClassVar[int] = 0
+    count: int
 
     def step(self, action: int) -> Observation:
         type(self).steps_seen += 1
-        return super().step(action)
+        return super().step(action)  # type: ignore[misc]
 
     def state(self) -> dict[str, Any]:
         return {"count": self.count, "steps_seen": type(self).steps_seen}
+
+
+class TallyCounter(SharedTally, ReferenceCounter):
+    """Defect: a class-level tally shared by every session shows up in each state."""
 
 
 class PickyCounter(ReferenceCounter):
@@ -256,18 +262,9 @@ class CoinStartCounter(ReferenceCounter):
         return obs
 
 
-class CoinStartTallyCounter(CoinStartCounter):
+class CoinStartTallyCounter(SharedTally, CoinStartCounter):
     """Defect behind a random start: a class-level tally of every session's steps shows in
     each state (state shared between sessions)."""
-
-    steps_seen: ClassVar[int] = 0
-
-    def step(self, action: int) -> Observation:
-        type(self).steps_seen += 1
-        return super().step(action)
-
-    def state(self) -> dict[str, Any]:
-        return {"count": self.count, "steps_seen": type(self).steps_seen}
 
 
 class CoinStartCarryCounter(CoinStartCounter):
