@@ -72,6 +72,9 @@ def run_scripts_offline() -> None:
         *,
         activate: bool = True,
     ) -> list[str]:
+        # A server of this process that shut down ran its cleanup, which removes this
+        # directory too: the next script recreates it.
+        directory.mkdir(parents=True, exist_ok=True)
         return _script_argv(directory, script)
 
     SubprocessRuntime.prepare_uv_script = prepare_offline  # type: ignore[method-assign]
