@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from envbridge.spec import wire
 from envbridge.spec.client import protocol as p
-from envbridge.spec.errors import ConnectionFailed, ReplyTimeout, ServerError
+from envbridge.spec.errors import ConnectionFailed, ReplyTimeout
 
 TransportName = Literal["ws", "http"]
 
@@ -159,16 +159,9 @@ def raise_parting_error(last_frame: str | bytes | None) -> None:
     handshake with an error frame and closes; a client whose request crossed that close
     would otherwise see only "connection closed", not why.
     """
-    if last_frame is None:
-        return
-    try:
-        message = wire.decode(last_frame)
-    except ValueError:
-        return
-    if isinstance(message, dict) and message.get("type") == "error":
-        data = message.get("data")
-        data = data if isinstance(data, dict) else {}
-        raise ServerError(str(data.get("message", "server error")), data.get("code"), data)
+    error = p.parting_error(last_frame) if last_frame is not None else None
+    if error is not None:
+        raise error
 
 
 def reply_timeout(timeout_s: float) -> ReplyTimeout:

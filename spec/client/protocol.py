@@ -79,6 +79,23 @@ def rpc_request(request_id: int, method: str, params: dict[str, Any]) -> dict[st
     return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
 
 
+def error_frame_error(data: Any) -> ServerError:
+    """The :class:`ServerError` an ``error`` frame's ``data`` carries."""
+    data = data if isinstance(data, dict) else {}
+    return ServerError(str(data.get("message", "server error")), data.get("code"), data)
+
+
+def parting_error(text: str | bytes) -> ServerError | None:
+    """The server's error if ``text`` (its last frame before closing) is an ``error`` frame."""
+    try:
+        message = wire.decode(text)
+    except ValueError:
+        return None
+    if isinstance(message, dict) and message.get("type") == "error":
+        return error_frame_error(message.get("data"))
+    return None
+
+
 def parse_reply(text: str | bytes, expected: str) -> dict[str, Any]:
     """Decode a reply frame; raise :class:`ServerError` on ``error`` frames."""
     try:
@@ -90,8 +107,7 @@ def parse_reply(text: str | bytes, expected: str) -> dict[str, Any]:
     kind = message.get("type")
     data = message.get("data")
     if kind == "error":
-        data = data if isinstance(data, dict) else {}
-        raise ServerError(str(data.get("message", "server error")), data.get("code"), data)
+        raise error_frame_error(data)
     if kind != expected or not isinstance(data, dict):
         raise EnvbridgeClientError(
             f"expected a {expected!r} reply, got {kind!r}; is this an OpenEnv server?"
