@@ -179,3 +179,16 @@ def uvicorn_app(app_path: str) -> Callable[[int], list[str]]:
 def envbridge_cli(*args: str) -> list[str]:
     """argv running the envbridge CLI with this interpreter."""
     return [sys.executable, "-m", "envbridge", *args]
+
+
+def marked_processes(marker: str) -> list[int]:
+    """Live processes whose command line carries ``marker`` (ours only)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found

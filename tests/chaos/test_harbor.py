@@ -22,25 +22,19 @@ from envbridge.spec.client import SyncClient
 from envbridge.spec.client.protocol import ToolCallError
 
 from tests.chaos.harness import Bystander, health
-from tests.helpers import ROOT, envbridge_cli, process_output, start_process, wait_healthy
+from tests.helpers import (
+    ROOT,
+    envbridge_cli,
+    marked_processes,
+    process_output,
+    start_process,
+    wait_healthy,
+)
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="needs bubblewrap")
 
 TASK = str(ROOT / "envs" / "harbor" / "hello-file")
 EXEC = {"type": "call_tool", "tool_name": "exec", "arguments": {"command": "echo hi"}}
-
-
-def marked_processes(marker: str) -> list[int]:
-    """Live processes whose command line carries ``marker`` (ours only)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 @pytest.fixture

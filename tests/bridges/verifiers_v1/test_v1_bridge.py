@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import tempfile
 import time
 
@@ -20,7 +19,7 @@ from verifiers.v1.clients.client import Client, RelayReply
 from vf1_math import MathTaskset
 
 import envbridge
-from tests.helpers import serving
+from tests.helpers import marked_processes, serving
 
 
 class ReplayClient(Client):
@@ -131,8 +130,8 @@ def test_reset_options_and_actions_are_validated(url):
 
 
 def _harness_processes() -> int:
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return sum("envbridge-vf1-" in line for line in out.splitlines())
+    """Live harness processes: their command line runs a script of an envbridge-vf1 folder."""
+    return len(marked_processes("envbridge-vf1-"))
 
 
 def test_abandoned_episodes_leave_no_process_or_script(url):
@@ -140,15 +139,21 @@ def test_abandoned_episodes_leave_no_process_or_script(url):
     clients = [envbridge.connect(url).sync() for _ in range(3)]
     for client in clients:
         client.reset(task_index=0)  # a harness process is now waiting for the trainer
+    deadline = time.monotonic() + 15
+    while _harness_processes() < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert _harness_processes() >= 3
     for client in clients:
         client.close()
+
+    def leftovers() -> set[str]:
+        return {n for n in set(os.listdir(tempfile.gettempdir())) - before if "envbridge-vf1" in n}
+
     deadline = time.monotonic() + 15
-    while _harness_processes() and time.monotonic() < deadline:
+    while (_harness_processes() or leftovers()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _harness_processes() == 0
-    leftovers = {n for n in set(os.listdir(tempfile.gettempdir())) - before if "envbridge-vf1" in n}
-    assert leftovers == set()
+    assert leftovers() == set()
 
 
 def test_wrap_detects_a_v1_taskset():
