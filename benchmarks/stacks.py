@@ -16,7 +16,8 @@ from benchmarks.workloads import Workload
 STACKS = ("envbridge", "openenv", "floors", "uvloop")
 """What ``--stacks`` selects from (``uvloop``: envbridge on uvloop, ``envbridge[fast]``)."""
 STACK_OF_SERVER = {"envbridge": "envbridge", "openenv": "openenv", "raw-ws": "floors",
-                   "asgi-echo": "floors", "envbridge-uvloop": "uvloop"}  # fmt: skip
+                   "asgi-echo": "floors", "envbridge-uvloop": "uvloop",
+                   "envbridge-asgi": "envbridge"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,19 @@ def servers(py: Interpreters, workload: Workload, max_sessions: int) -> list[Ser
     """Every server the run needs for ``workload`` (all listen on 127.0.0.1)."""
     eb, oe = str(py.envbridge), str(py.openenv)
 
-    def envbridge(name: str, loop: str) -> ServerSpec:
+    def envbridge(name: str, loop: str, env: dict[str, str] | None = None) -> ServerSpec:
         def argv(port: int) -> list[str]:
             module = "benchmarks.servers.envbridge_server"
             return [eb, "-m", module, workload.envbridge_target, str(port), str(max_sessions), loop]
 
-        return ServerSpec(name, argv, {})
+        return ServerSpec(name, argv, env or {})
 
-    specs = [envbridge("envbridge", "asyncio"), envbridge("envbridge-uvloop", "uvloop")]
+    specs = [
+        envbridge("envbridge", "asyncio"),
+        envbridge("envbridge-uvloop", "uvloop"),
+        # /ws through uvicorn's ASGI layer, as before spec/server/ws_direct.py
+        envbridge("envbridge-asgi", "asyncio", {"ENVBRIDGE_WS_PATH": "asgi"}),
+    ]
     if workload.openenv_app is not None:
         specs.append(
             ServerSpec(
@@ -99,6 +105,12 @@ WS_PAIRINGS = [
     Pairing("floor: uvicorn ASGI echo", "raw-ws", "envbridge", "asgi-echo"),
     Pairing("OpenEnv client -> OpenEnv server", "openenv", "openenv", "openenv"),
     Pairing("envbridge client -> envbridge server", "envbridge", "envbridge", "envbridge"),
+    Pairing(
+        "envbridge client -> envbridge server, ASGI /ws path",
+        "envbridge",
+        "envbridge",
+        "envbridge-asgi",
+    ),
     Pairing("OpenEnv client -> envbridge server", "openenv", "openenv", "envbridge"),
     Pairing(
         "envbridge client -> envbridge server on uvloop",

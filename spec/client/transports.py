@@ -35,9 +35,8 @@ from envbridge.spec.client.http_backends import (
     StdlibBackend,
     open_async,
 )
+from envbridge.spec.client.ws_connection import WebSocketConnection
 from envbridge.spec.errors import EnvbridgeClientError
-from websockets.asyncio.client import ClientConnection as AsyncConnection
-from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection as SyncConnection
 from websockets.sync.client import connect as sync_connect
@@ -92,18 +91,22 @@ class AsyncWSTransport:
     def __init__(self, settings: Settings, session_id: str | None = None):
         self.settings = settings
         self.session_id = session_id
-        self._ws: AsyncConnection | None = None
+        self._ws: WebSocketConnection | None = None
         self._lock = asyncio.Lock()
 
     async def connect(self) -> None:
         """Open the WebSocket now."""
         await self._websocket()
 
-    async def _websocket(self) -> AsyncConnection:
+    async def _websocket(self) -> WebSocketConnection:
         if self._ws is None:
             url = self.settings.ws_url(self.session_id)
             try:
-                self._ws = await async_connect(url, **_ws_options(self.settings))
+                self._ws = await WebSocketConnection.open(
+                    url,
+                    open_timeout=self.settings.connect_timeout_s,
+                    max_size=self.settings.max_message_bytes,
+                )
             except _CONNECT_ERRORS as exc:
                 raise connect_failed(url, exc) from exc
         return self._ws
@@ -114,8 +117,7 @@ class AsyncWSTransport:
             ws = await self._websocket()
             try:
                 await ws.send(request.frame())
-                async with asyncio.timeout(self.settings.timeout_s):  # no task, unlike wait_for
-                    reply = await ws.recv()
+                reply = await ws.recv(self.settings.timeout_s)
             except TimeoutError:
                 # A late reply would pair with the next request: drop this connection.
                 self._ws = None
@@ -125,8 +127,7 @@ class AsyncWSTransport:
                 self._ws = None
                 last = None
                 with contextlib.suppress(ConnectionClosed, TimeoutError):
-                    async with asyncio.timeout(0.1):
-                        last = await ws.recv()
+                    last = await ws.recv(0.1)
                 raise_parting_error(last)
                 raise connection_closed(exc) from exc
         return p.parse_reply(reply, request.expect)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,32 @@ from envbridge.spec.server.listen import announce, banner, bind, bound_port
 # from envbridge (up to this size) instead of an abrupt close 1009.
 _TRANSPORT_FRAME_LIMIT_FACTOR = 4
 
+WS_PATH_VARIABLE = "ENVBRIDGE_WS_PATH"
+"""``direct`` (the default) serves ``/ws`` from the socket protocol; ``asgi`` through
+uvicorn's ASGI layer like every other route (slower; for comparison and as a fallback)."""
+
+
+def ws_protocol() -> Any:
+    """The WebSocket protocol uvicorn should use: envbridge's direct ``/ws`` path unless
+    ``ENVBRIDGE_WS_PATH=asgi`` or uvicorn predates its sans-I/O protocol."""
+    choice = os.environ.get(WS_PATH_VARIABLE, "direct").strip().lower()
+    if choice not in ("direct", "asgi"):
+        raise ValueError(f"{WS_PATH_VARIABLE} must be 'direct' or 'asgi', not {choice!r}")
+    if choice == "asgi":
+        return "auto"
+    try:
+        from envbridge.spec.server.ws_direct import DirectWebSocketProtocol
+    except ImportError:  # uvicorn < 0.35: no sans-I/O WebSocket protocol to build on
+        return "auto"
+    return DirectWebSocketProtocol
+
 
 def uvicorn_config_kwargs(max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> dict[str, Any]:
     """The uvicorn settings envbridge serves with (also used by tests and benchmarks)."""
     return {
         "ws_max_size": max_message_bytes * _TRANSPORT_FRAME_LIMIT_FACTOR,
         "ws_per_message_deflate": False,
+        "ws": ws_protocol(),
         # Keepalive pings stay (they keep idle NAT paths open) but a pong may take up to
         # five minutes: uvicorn's 20 s default closed ~0.7 % of 16,384 sessions (1011) whose
         # client processes were merely busy on a loaded machine (benchmarks/scale.py).

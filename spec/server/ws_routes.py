@@ -26,6 +26,23 @@ log = logging.getLogger("envbridge.server")
 NORMAL_CLOSURE = 1000
 
 
+async def bind_session(session_id: str | None, ctx: ServerContext) -> tuple[Session, bool]:
+    """The session a new connection talks to: (session, owned by this connection).
+
+    ``session_id`` attaches to an existing session (which outlives the connection);
+    otherwise a new one is created. Raises :class:`ProtocolError` (capacity, unknown id).
+    """
+    if session_id is not None:
+        session = ctx.registry.get(session_id)
+        if session is None:
+            raise ProtocolError(WSErrorCode.SESSION_ERROR, f"unknown session_id {session_id!r}")
+        session.attach()
+        return session, False
+    session = await ctx.registry.create()
+    session.attach()
+    return session, True
+
+
 async def _open(
     request: Request, receive: Receive, send: Send, ctx: ServerContext
 ) -> tuple[Session | None, bool]:
@@ -34,20 +51,10 @@ async def _open(
     if message["type"] != "websocket.connect":
         return None, False
     await send({"type": "websocket.accept"})
-    session_id = request.query.get("session_id")
     try:
-        if session_id is not None:
-            session = ctx.registry.get(session_id)
-            if session is None:
-                raise ProtocolError(WSErrorCode.SESSION_ERROR, f"unknown session_id {session_id!r}")
-            session.attach()
-            return session, False
-        session = await ctx.registry.create()
-        session.attach()
-        return session, True
+        return await bind_session(request.query.get("session_id"), ctx)
     except ProtocolError as exc:
-        reply = error_frame(exc)
-        await _send_reply(send, FrameReply(reply.text, close=True))
+        await _send_reply(send, FrameReply(error_frame(exc).text, close=True))
         return None, False
 
 
@@ -88,15 +95,45 @@ async def _release(ctx: ServerContext, session: Session, owned: bool) -> None:
         await ctx.registry.close(session.id)
 
 
+def frame_extensions(ctx: ServerContext) -> tuple[BatchSessions, dict[str, Any]]:
+    """A connection's batch sessions and the ``/ws`` extension frames that drive them."""
+    batch = BatchSessions(ctx.registry.create, ctx.registry.close)
+    return batch, {"batch_open": batch.open, "batch": batch.run, "batch_close": batch.close}
+
+
+async def reply_to(
+    session: Session, payload: str | bytes, ctx: ServerContext, extensions: dict[str, Any]
+) -> FrameReply:
+    """The reply to one ``/ws`` frame (an error frame when it is over the size limit)."""
+    limit = ctx.max_message_bytes
+    if _too_large(payload, limit):
+        return error_frame(
+            ProtocolError(
+                WSErrorCode.VALIDATION_ERROR,
+                f"frame of {len(payload)} bytes exceeds the {limit}-byte limit",
+                errors=[],
+            )
+        )
+    return await handle_frame(session, payload, ctx.mcp, extensions)
+
+
+async def release_connection(
+    ctx: ServerContext, session: Session, owned: bool, batch: BatchSessions
+) -> None:
+    """A ``/ws`` connection ended: close its batch sessions, let go of its session."""
+    try:
+        await batch.close_all()
+    finally:
+        await _release(ctx, session, owned)
+
+
 async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
     """``/ws``: OpenEnv's reset/step/state/mcp/close frames."""
     session, owned = await _open(request, receive, send, ctx)
     if session is None:
         return
 
-    batch = BatchSessions(ctx.registry.create, ctx.registry.close)
-    extensions = {"batch_open": batch.open, "batch": batch.run, "batch_close": batch.close}
-    limit = ctx.max_message_bytes
+    batch, extensions = frame_extensions(ctx)
     try:
         while True:
             message = await _next_message(receive, send, ctx)
@@ -105,24 +142,14 @@ async def handle_ws(request: Request, receive: Receive, send: Send, ctx: ServerC
             payload = _frame_payload(message)
             if payload is None:
                 continue
-            if _too_large(payload, limit):
-                reply = error_frame(
-                    ProtocolError(
-                        WSErrorCode.VALIDATION_ERROR,
-                        f"frame of {len(payload)} bytes exceeds the {limit}-byte limit",
-                        errors=[],
-                    )
-                )
-            else:
-                reply = await handle_frame(session, payload, ctx.mcp, extensions)
+            reply = await reply_to(session, payload, ctx, extensions)
             await _send_reply(send, reply)
             if reply.close:
                 break
     except OSError:
         log.info("client went away from session %s", session.id)
     finally:
-        await batch.close_all()
-        await _release(ctx, session, owned)
+        await release_connection(ctx, session, owned, batch)
 
 
 async def handle_ws_mcp(request: Request, receive: Receive, send: Send, ctx: ServerContext) -> None:
