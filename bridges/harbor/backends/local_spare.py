@@ -126,6 +126,10 @@ class SparePool:
             spare.stop()
             registration.done()
 
+    def wait(self) -> None:
+        """Wait until the spare being made (if any) is ready."""
+        self._join()
+
     def _join(self) -> None:
         with self._lock:
             builder = self._builder
