@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from envbridge.bridges.harbor.backends import Sandbox, SandboxError, SandboxSpec, create_sandbox
 from envbridge.bridges.harbor.backends.base import ROOT_USER
@@ -41,6 +41,9 @@ from envbridge.spec import (
     ToolResult,
     cleanup,
 )
+
+if TYPE_CHECKING:
+    from envbridge.bridges.harbor.backends.local_spare import SparePool
 
 
 def task_metadata(task: Task) -> dict[str, Any]:
@@ -76,6 +79,8 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         self.backend = backend
         self.task: Task | None = None
         self.sandbox: Sandbox | None = None
+        self._spares: SparePool | None = None
+        """Local backend: the next episode's sandbox, made ahead in the background."""
         self.done = False
         self.tool_calls = 0
         self.started_at = 0.0
@@ -93,7 +98,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         episode_id: str | None = None,
         options: dict[str, Any] | None = None,
     ) -> Observation:
-        self._stop_sandbox()
+        self._stop_sandbox(next_episode=True)
         task = self._pick_task(seed, options or {})
         problems = errors(lint_task(task))
         if problems:
@@ -122,7 +127,7 @@ class HarborEnvironment(HarborTaskProvider, Environment):
         # stopped at server shutdown even when this session is stuck (see spec.cleanup)
         self._cleanup = cleanup.register(f"stop the sandbox of {task.id}", sandbox.stop)
         try:
-            sandbox.start()
+            self._start(sandbox)
         except BaseException:
             self._cleanup.done()
             raise
@@ -250,17 +255,38 @@ class HarborEnvironment(HarborTaskProvider, Environment):
 
     def close(self) -> None:
         self._stop_sandbox()
+        if self._spares is not None:
+            spares, self._spares = self._spares, None
+            spares.close()
+
+    def _start(self, sandbox: Sandbox) -> None:
+        """Start ``sandbox``; a local one adopts the spare made after the last reset."""
+        if self.backend != "local":
+            sandbox.start()
+            return
+        from envbridge.bridges.harbor.backends.local import LocalSandbox
+        from envbridge.bridges.harbor.backends.local_spare import SparePool
+
+        assert isinstance(sandbox, LocalSandbox)
+        if self._spares is None:
+            self._spares = SparePool()
+        sandbox.start(self._spares)
 
     def _close_mcp(self) -> None:
         if self.mcp is not None:
             mcp, self.mcp = self.mcp, None
             mcp.close()
 
-    def _stop_sandbox(self) -> None:
+    def _stop_sandbox(self, *, next_episode: bool = False) -> None:
+        """Stop the episode's sandbox; before a next episode, a local sandbox's folder is
+        removed in the background (its processes are dead when this returns)."""
         self._close_mcp()
         if self.sandbox is not None:
             sandbox, self.sandbox = self.sandbox, None
-            sandbox.stop()
+            if next_episode and self._spares is not None:
+                self._spares.retire(sandbox)
+            else:
+                sandbox.stop()
             self._cleanup.done()
 
     # --------------------------------------------------------------------- tools

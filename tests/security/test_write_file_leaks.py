@@ -38,6 +38,7 @@ def test_a_thousand_writes_leak_no_descriptor_and_no_disk(tmp_path, request):
     try:
         env.reset()
         env.call_tool("write_file", {"path": "/tmp/warm-up", "content": "x"})
+        env._spares.wait()  # the next episode's spare sandbox holds descriptors of its own
         before = open_descriptors()
         files_before = host_files(env.sandbox._tmp)
         for index in range(WRITES):

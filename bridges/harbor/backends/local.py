@@ -2,7 +2,8 @@
 
 Each episode owns a host folder that becomes ``/`` inside the sandbox; the host's
 ``/usr`` (and ``/bin``, ``/lib``... ) is bound read-only over it as the image's ``FROM``,
-``/etc`` is generated (:mod:`.local_etc`: system accounts, no host secrets) and
+``/etc`` is generated (:mod:`.local_etc`: system accounts, no host secrets; its two big
+public trees, ``alternatives`` and ``ssl/certs``, are the host's, bound read-only) and
 ``/app``, ``/logs``, ``/tests``, ``/tmp`` are the episode's own. Every command runs in a
 user namespace whose uids 0-65535 are unprivileged host uids (:mod:`.userns`), in a fresh
 PID namespace that dies with the command (killed as a whole on timeout). Commands are
@@ -27,7 +28,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from envbridge.bridges.harbor.backends.base import (
     DEFAULT_OUTPUT_LIMIT,
@@ -49,12 +50,15 @@ from envbridge.bridges.harbor.backends.local_client import (
     source_pipe,
     supervisor_socket,
 )
-from envbridge.bridges.harbor.backends.local_etc import write_sandbox_etc
+from envbridge.bridges.harbor.backends.local_etc import bound_trees, write_sandbox_etc
 from envbridge.bridges.harbor.backends.userns import (
     UserNamespaceError,
     allocate_range,
     popen_in_user_namespace,
 )
+
+if TYPE_CHECKING:
+    from envbridge.bridges.harbor.backends.local_spare import SparePool
 
 HOST_SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 """Host folders that stand in for the image's base (bound read-only)."""
@@ -106,7 +110,35 @@ class LocalSandbox(Sandbox):
     def default_workdir(self) -> str:
         return self.spec.workdir or self.image_workdir
 
-    def start(self) -> None:
+    def start(self, spares: SparePool | None = None) -> None:
+        """Make the sandbox and apply the task's Dockerfile; ``spares`` may hold a
+        sandbox prepared ahead (adopted when its network setting matches), and starts
+        making the next one in the background."""
+        spare = spares.take(self.spec.network) if spares is not None else None
+        if spare is None:
+            self.prepare()
+        else:  # never used: its folder, /etc and supervisor become this sandbox's
+            self._tmp, self.id_base = spare._tmp, spare.id_base
+            self._supervisor, spare._supervisor, spare._tmp = spare._supervisor, None, None
+        if spares is not None:  # the next episode's, while this one builds
+            spares.refill(self.spec.environment_dir, self.spec.network)
+        try:
+            from envbridge.bridges.harbor.backends.local_image import apply_environment
+
+            apply_environment(self)
+            self.exec(
+                f"mkdir -p -- {_quote(self.default_workdir)}",
+                user=ROOT_USER,
+                cwd="/",
+                timeout_s=30,
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def prepare(self) -> None:
+        """The task-independent part of :meth:`start`: the folder, its ``/etc`` and the
+        supervisor (started, not awaited)."""
         if bwrap_path() is None:
             raise SandboxError(
                 "the local backend needs bubblewrap: apt-get install bubblewrap "
@@ -122,15 +154,7 @@ class LocalSandbox(Sandbox):
             self._tmp.chmod(0o711)
             _check_reachable(self._tmp)
             self._make_skeleton()
-            from envbridge.bridges.harbor.backends.local_image import apply_environment
-
-            apply_environment(self)
-            self.exec(
-                f"mkdir -p -- {_quote(self.default_workdir)}",
-                user=ROOT_USER,
-                cwd="/",
-                timeout_s=30,
-            )
+            self._running_supervisor()
         except BaseException:
             self.stop()
             raise
@@ -158,14 +182,20 @@ class LocalSandbox(Sandbox):
         _give_to(root, self.id_base)
 
     def stop(self) -> None:
+        folder = self.detach()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def detach(self) -> Path | None:
+        """Kill every process of the sandbox and hand over its folder (the caller
+        removes it; None when there is none): :meth:`stop` without the removal."""
         with contextlib.suppress(SandboxError):  # the folder goes in any case
             self._kill_supervisor()
         for process in list(self._live):
             _kill_group(process)
         self._live.clear()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
+        folder, self._tmp = self._tmp, None
+        return folder
 
     def stop_processes(self) -> None:
         """Every command ran in a PID namespace of its own that died with it; kill the
@@ -335,6 +365,8 @@ class LocalSandbox(Sandbox):
             host = Path("/") / name
             if host.is_dir() and not host.is_symlink():
                 argv += ["--ro-bind", str(host), f"/{name}"]
+        for host_tree, inside in bound_trees():  # public, host-root-owned: read-only
+            argv += ["--ro-bind", str(host_tree), inside]
         argv += [*proc_arguments(), "--dev", "/dev", "--tmpfs", "/run"]
         argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox"]
         if not self.spec.network:

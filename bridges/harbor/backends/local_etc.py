@@ -3,9 +3,12 @@
 Accounts are the host's system accounts (uid < 1000, and nobody) with no password hashes;
 groups lose their member lists; ``hosts`` and ``nsswitch.conf`` are written fresh,
 ``resolv.conf`` keeps only resolver lines. A short list of configuration the host
-userland needs to work (dynamic linker, alternatives, PAM for su, useradd defaults,
-CA certificates, Python's config) is copied; nothing else of the host's ``/etc``
-(keys, machine ids, service configuration, sudoers) reaches the sandbox.
+userland needs to work (dynamic linker, PAM for su, useradd defaults, Python's config) is
+copied (files other users may not read, such as ``security/opasswd``, are left out); the
+two big trees of it, ``alternatives`` (links into ``/usr``) and ``ssl/certs`` (public CA
+certificates), are not copied but bound read-only from the host (:func:`bound_trees`),
+like ``/usr``. Nothing else of the host's ``/etc`` (keys, machine ids, service
+configuration, sudoers) reaches the sandbox.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ HOST_ETC = Path("/etc")
 SYSTEM_ID_LIMIT = 1000
 NOBODY = 65534
 COPIED = (
-    "alternatives", "bash.bashrc", "ca-certificates.conf", "debian_version", "default/useradd",
+    "bash.bashrc", "ca-certificates.conf", "debian_version", "default/useradd",
     "environment", "gai.conf", "host.conf", "inputrc", "ld.so.cache", "ld.so.conf",
     "ld.so.conf.d", "localtime", "login.defs", "magic", "magic.mime", "mime.types",
     "os-release", "pam.conf", "pam.d", "profile", "profile.d", "protocols", "security",
-    "services", "shells", "skel", "ssl/certs", "ssl/openssl.cnf", "timezone", "xattr.conf",
+    "services", "shells", "skel", "ssl/openssl.cnf", "timezone", "xattr.conf",
 )  # fmt: skip
 """Host /etc entries the userland needs and that hold no secrets (ssl/private is left out)."""
+BOUND = ("alternatives", "ssl/certs")
+"""Host /etc trees bound read-only instead of copied: ~700 entries, public, part of the
+userland under ``/usr`` (a copy of each per sandbox was most of a reset's time)."""
 COPIED_PREFIXES = ("python3",)
 """Host /etc entries by name prefix (``python3.11/sitecustomize.py``...)."""
 NSSWITCH = "".join(
@@ -51,6 +57,18 @@ def write_sandbox_etc(etc: Path) -> None:
     prefixed = [p.name for p in HOST_ETC.iterdir() if p.name.startswith(COPIED_PREFIXES)]
     for name in [*COPIED, *prefixed]:
         _copy(HOST_ETC / name, etc / name)
+    for _, inside in bound_trees():  # empty mount points: bubblewrap binds the host's trees
+        (etc / inside.removeprefix("/etc/")).mkdir(parents=True, exist_ok=True)
+
+
+def bound_trees() -> list[tuple[Path, str]]:
+    """(host folder, path in the sandbox) of the :data:`BOUND` trees this host has (real
+    folders, no symlink on the way), bound read-only over the sandbox's ``/etc``."""
+    return [(HOST_ETC / name, f"/etc/{name}") for name in BOUND if _real_dir(HOST_ETC / name)]
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not any(p.is_symlink() for p in (path, *path.parents))
 
 
 def _system_lines(path: Path, fields: int, root: str) -> list[str]:
@@ -88,6 +106,16 @@ def _copy(source: Path, target: Path) -> None:
     if source.is_symlink():
         target.symlink_to(source.readlink())
     elif source.is_dir():
-        shutil.copytree(source, target, symlinks=True, ignore_dangling_symlinks=True)
-    else:
+        shutil.copytree(source, target, symlinks=True, ignore=_private)
+    elif _public(source):
         shutil.copy2(source, target)
+
+
+def _public(path: Path) -> bool:
+    """Readable by any host user (a file only root may read stays out: ``opasswd``...)."""
+    return bool(path.lstat().st_mode & 0o004) or path.is_symlink()
+
+
+def _private(folder: str, names: list[str]) -> set[str]:
+    """copytree's ``ignore``: the entries of ``folder`` other users may not read."""
+    return {name for name in names if not _public(Path(folder) / name)}
