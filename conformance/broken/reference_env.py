@@ -303,7 +303,8 @@ class SlowStartCounter(ReferenceCounter):
     runs long; that is no defect."""
 
     blocking = True
+    reset_seconds = 0.2
 
     def reset(self, *, seed=None, episode_id=None, options=None) -> Observation:
-        time.sleep(0.2)
+        time.sleep(self.reset_seconds)
         return super().reset(seed=seed, episode_id=episode_id, options=options)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import threading
 from collections import deque
 from typing import Any
 
+from envbridge.spec.read_buffer import read_buffer
 from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosedError
 from websockets.frames import Frame, Opcode
@@ -25,19 +25,7 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-READ_BUFFER_BYTES = 256 * 1024
 CLOSE_TIMEOUT_S = 10.0
-
-
-class _ReadBuffer(threading.local):
-    """One read buffer per event-loop thread (``recv_into`` and the copy out happen in
-    one callback, so connections of a loop never overlap in it)."""
-
-    def __init__(self) -> None:
-        self.view = memoryview(bytearray(READ_BUFFER_BYTES))
-
-
-_read_buffer = _ReadBuffer()
 
 
 class WebSocketConnection(asyncio.BufferedProtocol):
@@ -79,10 +67,10 @@ class WebSocketConnection(asyncio.BufferedProtocol):
         self._flush()
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        return _read_buffer.view
+        return read_buffer()
 
     def buffer_updated(self, nbytes: int) -> None:
-        self.protocol.receive_data(bytes(_read_buffer.view[:nbytes]))
+        self.protocol.receive_data(bytes(read_buffer()[:nbytes]))
         self._received()
 
     def eof_received(self) -> bool | None:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
 from envbridge.spec.errors import ProtocolError
 from envbridge.spec.frames import FrameReply, error_frame
+from envbridge.spec.read_buffer import read_buffer
 from envbridge.spec.server.context import ServerContext
 from envbridge.spec.server.ws_routes import (
     NORMAL_CLOSURE,
@@ -42,20 +42,9 @@ from websockets.protocol import State
 log = logging.getLogger("envbridge.server")
 
 DIRECT_PATH = "/ws"
-READ_BUFFER_BYTES = 256 * 1024
-"""Each event loop thread reads into one buffer of this size, shared by its connections
-(``recv_into`` and the copy out happen in one callback, so none overlap)."""
 PAUSE_READING_AT = 64
 """Frames queued behind a busy session before the socket stops being read."""
 INTERNAL_ERROR = 1011
-
-
-class _ReadBuffer(threading.local):
-    def __init__(self) -> None:
-        self.view = memoryview(bytearray(READ_BUFFER_BYTES))
-
-
-_read_buffer = _ReadBuffer()
 
 
 def _direct_context(app: Any) -> ServerContext | None:
@@ -77,10 +66,10 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol, asyncio.BufferedProtocol
     # ------------------------------------------------------------------ reading
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        return _read_buffer.view
+        return read_buffer()
 
     def buffer_updated(self, nbytes: int) -> None:
-        self.data_received(bytes(_read_buffer.view[:nbytes]))
+        self.data_received(bytes(read_buffer()[:nbytes]))
 
     def handle_connect(self, event: HandshakeRequest) -> None:
         path, _, query = event.path.partition("?")

@@ -13,6 +13,7 @@ a bubblewrap sandbox of its own showed.
 from __future__ import annotations
 
 import os
+import random
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,9 @@ PROBE = (
     "id; grep -E '^(Cap|NoNewPrivs|Groups|SigBlk|SigIgn)' /proc/self/status; pwd; env | sort; "
     "ls -A /run; hostname; readlink /proc/self/fd/0"
 )
+SLEEP = f"sleep {random.randint(10_000, 99_999)}"
+"""A command line no other process of the machine runs (another suite may run at once)."""
+
 ATTACK = (
     "kill -9 -1 2>/dev/null; "  # every process this command may signal
     "ls /proc/1/fd 2>/dev/null | wc -l; "
@@ -48,12 +52,12 @@ def test_a_timeout_kills_everything_the_command_started(tmp_path, request):
         result = env.call_tool(
             "exec",
             {
-                "command": "setsid sleep 1002 & (trap '' TERM; sleep 1003) & sleep 1004",
+                "command": f"setsid {SLEEP}2 & (trap '' TERM; {SLEEP}3) & {SLEEP}4",
                 "timeout_s": 1,
             },
         )
         assert result["timed_out"] and result["exit_code"] is None
-        assert not _host_processes("sleep 100")
+        assert not _host_processes(SLEEP)
         assert env.call_tool("exec", {"command": "echo next"})["stdout"] == "next\n"
     finally:
         env.close()
@@ -101,11 +105,11 @@ def test_background_processes_die_with_their_command_and_the_supervisor_with_the
     try:
         env.reset()
         started = env.call_tool(
-            "exec", {"command": "setsid sleep 1000 & nohup sleep 1001 >/dev/null 2>&1 & echo ok"}
+            "exec", {"command": f"setsid {SLEEP}0 & nohup {SLEEP}1 >/dev/null 2>&1 & echo ok"}
         )
         assert started["stdout"] == "ok\n"
         assert env.call_tool("exec", {"command": "pgrep -c sleep || true"})["stdout"] == "0\n"
-        assert not _host_processes("sleep 100")  # gone on the host too, not just hidden
+        assert not _host_processes(SLEEP)  # gone on the host too, not just hidden
         supervisor = env.sandbox._supervisor
         pids = [supervisor.process.pid, *_descendants(supervisor.process.pid)]
         assert len(pids) >= 3  # bubblewrap, the namespace's pid 1, the supervisor
