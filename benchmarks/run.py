@@ -294,7 +294,7 @@ def measure_workload(
         _progress(f"{workload.name}: single-session HTTP")
         results["http"] = runner.single(stacks.HTTP_PAIRINGS, args.http_steps)
         levels = list(workload.load_levels or args.levels)
-        results["ws_load"] = runner.load(stacks.WS_PAIRINGS[:1] + stacks.WS_PAIRINGS[2:], levels)
+        results["ws_load"] = runner.load(stacks.WS_LOAD_PAIRINGS, levels)
         if workload.full:
             results["http_load"] = runner.load(stacks.HTTP_PAIRINGS, levels)
             results["ws_batch"] = runner.batch()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import report
 from benchmarks.workloads import Workload
 
 STACKS = ("envbridge", "openenv", "floors", "uvloop")
@@ -105,12 +106,7 @@ WS_PAIRINGS = [
     Pairing("floor: uvicorn ASGI echo", "raw-ws", "envbridge", "asgi-echo"),
     Pairing("OpenEnv client -> OpenEnv server", "openenv", "openenv", "openenv"),
     Pairing("envbridge client -> envbridge server", "envbridge", "envbridge", "envbridge"),
-    Pairing(
-        "envbridge client -> envbridge server, ASGI /ws path",
-        "envbridge",
-        "envbridge",
-        "envbridge-asgi",
-    ),
+    Pairing(report.ASGI_WS, "envbridge", "envbridge", "envbridge-asgi"),
     Pairing("OpenEnv client -> envbridge server", "openenv", "openenv", "envbridge"),
     Pairing(
         "envbridge client -> envbridge server on uvloop",
@@ -119,6 +115,12 @@ WS_PAIRINGS = [
         "envbridge-uvloop",
     ),
 ]
+WS_LOAD_PAIRINGS = [
+    pairing
+    for pairing in WS_PAIRINGS
+    if pairing.server not in ("asgi-echo", "envbridge-asgi")  # single-session comparisons
+]
+"""Concurrency sweeps: the websockets floor, the stacks and the cross pairing."""
 WS_SYNC_PAIRINGS = [
     Pairing("OpenEnv .sync() -> OpenEnv server", "openenv-sync", "openenv", "openenv"),
     Pairing("envbridge .sync() -> envbridge server", "envbridge-sync", "envbridge", "envbridge"),

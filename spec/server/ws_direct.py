@@ -91,6 +91,8 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol, asyncio.BufferedProtocol
             (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self.default_headers
         )
         self._direct = True
+        if self.client:
+            self.logger.info('%s:%d - "WebSocket %s" [accepted]', *self.client, event.path)
         self.conn.send_response(self.response)
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.start_keepalive()

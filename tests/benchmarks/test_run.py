@@ -40,7 +40,8 @@ def test_a_tiny_run_measures_every_section_without_errors(tmp_path):
     ]
     failures = [(s, label, r) for s, label, r in flat if "error" in r or r.get("errors")]
     assert not failures
-    assert set(results["ws"]) == {report.OURS_WS, report.UVLOOP_WS}  # no official, no floors
+    # no official, no floors
+    assert set(results["ws"]) == {report.OURS_WS, report.UVLOOP_WS, report.ASGI_WS}
     ours = results["ws"][report.OURS_WS]
     assert ours["server_cpu_us"] >= 0 and ours["client_cpu_us"] >= 0
     assert "server_cpu_us" not in results["inprocess"]["envbridge env.step"]  # no server
