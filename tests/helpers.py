@@ -181,14 +181,15 @@ def envbridge_cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "envbridge", *args]
 
 
-def marked_processes(marker: str) -> list[int]:
-    """Live processes whose command line carries ``marker`` (ours only)."""
-    found = []
+def marked_processes(marker: str) -> dict[int, str]:
+    """Live processes whose command line carries ``marker``: pid -> command line."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
+                cmdline = (entry / "cmdline").read_bytes()
             except OSError:
-                pass
+                continue
+            if marker.encode() in cmdline:
+                found[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
     return found

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
-from typing import Any
 
 from envbridge.spec.read_buffer import read_buffer
 from websockets.client import ClientProtocol
@@ -44,7 +43,9 @@ class WebSocketConnection(asyncio.BufferedProtocol):
         self._writable: asyncio.Event | None = None
 
     @classmethod
-    async def open(cls, url: str, *, open_timeout: float | None, max_size: int | None) -> Any:
+    async def open(
+        cls, url: str, *, open_timeout: float | None, max_size: int | None
+    ) -> WebSocketConnection:
         """Connect and finish the opening handshake within ``open_timeout`` seconds."""
         uri = parse_uri(url)
         loop = asyncio.get_running_loop()
@@ -187,6 +188,10 @@ class WebSocketConnection(asyncio.BufferedProtocol):
         if self.protocol.state is State.OPEN:
             self.protocol.send_close(code)
             self._flush()
+        await self._wait_lost()
+
+    async def _wait_lost(self) -> None:
+        """Wait for the socket to close, at most ``CLOSE_TIMEOUT_S``; then abort it."""
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT_S):
                 await asyncio.shield(self._lost)
@@ -196,11 +201,7 @@ class WebSocketConnection(asyncio.BufferedProtocol):
     async def _closed_error(self) -> Exception:
         """The ``ConnectionClosed`` to raise, once the connection has finished closing."""
         if self.protocol.state is not State.CLOSED:
-            try:
-                async with asyncio.timeout(CLOSE_TIMEOUT_S):
-                    await asyncio.shield(self._lost)
-            except TimeoutError:
-                self._abort()
+            await self._wait_lost()
         if self.protocol.state is not State.CLOSED:
             return ConnectionClosedError(self.protocol.close_rcvd, self.protocol.close_sent)
         return self.protocol.close_exc

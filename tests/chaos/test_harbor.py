@@ -91,7 +91,7 @@ def test_a_hanging_command_times_out_and_sigterm_leaves_no_sandbox(sandbox_tmp: 
     process.log.close()  # type: ignore[attr-defined]
     print(f"harbor local SIGTERM with a stuck command: exited {process.returncode} in {took:.2f} s")
     assert took < 11, output
-    assert marked_processes(marker) == [], output
+    assert marked_processes(marker) == {}, output
     assert sorted(p.name for p in tmp_path.iterdir()) == [], output
 
 

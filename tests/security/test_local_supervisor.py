@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from envbridge.bridges.harbor.backends.local import LocalSandbox
 
+from tests.helpers import marked_processes
 from tests.security.support import make_task, open_env
 
 PROBE = (
@@ -57,7 +58,7 @@ def test_a_timeout_kills_everything_the_command_started(tmp_path, request):
             },
         )
         assert result["timed_out"] and result["exit_code"] is None
-        assert not _host_processes(SLEEP)
+        assert not marked_processes(SLEEP)
         assert env.call_tool("exec", {"command": "echo next"})["stdout"] == "next\n"
     finally:
         env.close()
@@ -109,7 +110,7 @@ def test_background_processes_die_with_their_command_and_the_supervisor_with_the
         )
         assert started["stdout"] == "ok\n"
         assert env.call_tool("exec", {"command": "pgrep -c sleep || true"})["stdout"] == "0\n"
-        assert not _host_processes(SLEEP)  # gone on the host too, not just hidden
+        assert not marked_processes(SLEEP)  # gone on the host too, not just hidden
         supervisor = env.sandbox._supervisor
         pids = [supervisor.process.pid, *_descendants(supervisor.process.pid)]
         assert len(pids) >= 3  # bubblewrap, the namespace's pid 1, the supervisor
@@ -167,17 +168,4 @@ def _descendants(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
             found += [int(child), *_descendants(int(child))]
-    return found
-
-
-def _host_processes(needle: str) -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if needle in cmdline:
-                found.append(cmdline)
     return found
