@@ -219,7 +219,12 @@ def _latency(args: argparse.Namespace, workload: Workload) -> dict[str, Any]:
         raw = _latency_sync(args.kind, args.url, workload, args.warmup, args.steps)
     else:
         raw = asyncio.run(_latency_async(args.kind, args.url, workload, args.warmup, args.steps))
-    return summarise(raw["latencies"], raw["elapsed_s"])
+    result = summarise(raw["latencies"], raw["elapsed_s"])
+    if args.kind.startswith("inproc-envbridge"):
+        from envbridge.spec import jsoncodec
+
+        result["json"] = jsoncodec.ENCODER  # which codec the process ran (stdlib / orjson)
+    return result
 
 
 def measure(argv: list[str]) -> dict[str, Any]:

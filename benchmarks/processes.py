@@ -131,9 +131,10 @@ class Worker:
     worker that overruns is killed (and a fresh one starts with the next command).
     """
 
-    def __init__(self, python: str, log_path: Path):
+    def __init__(self, python: str, log_path: Path, env: dict[str, str] | None = None):
         self.python = python
         self.log_path = log_path
+        self.env = env or {}
         self._process: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:
@@ -147,6 +148,7 @@ class Worker:
                     stderr=log,
                     text=True,
                     start_new_session=True,
+                    env={**os.environ, **self.env},
                 )
         return self._process
 

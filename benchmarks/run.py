@@ -66,7 +66,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--stacks",
         default=",".join(stacks.STACKS),
-        help="which servers and clients to run (default: all of envbridge,openenv,floors)",
+        help="which servers and clients to run (default: all of envbridge,openenv,floors,fast; "
+        "fast: envbridge[fast], uvloop and orjson, when installed)",
     )
     parser.add_argument("--openenv-venv", type=Path, default=ROOT / ".venv-bench-openenv")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -102,8 +103,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             f"unknown --workloads {sorted(unknown_workloads)}; choose from {sorted(WORKLOADS)}"
         )
     args.stack_set = {name.strip() for name in args.stacks.split(",") if name.strip()}
-    if "uvloop" in args.stack_set and importlib.util.find_spec("uvloop") is None:
-        args.stack_set.discard("uvloop")  # envbridge[fast] not installed: no uvloop row
+    if "fast" in args.stack_set and not all(
+        importlib.util.find_spec(name) for name in ("uvloop", "orjson")
+    ):
+        args.stack_set.discard("fast")  # envbridge[fast] not installed: no [fast] rows
     unknown = args.stack_set - set(stacks.STACKS)
     if unknown:
         parser.error(f"unknown --stacks {sorted(unknown)}; choose from {', '.join(stacks.STACKS)}")
@@ -133,7 +136,12 @@ class Runner:
         self.workload = workload
         self.servers: dict[str, Any] = {}
         self.workers = {
-            "envbridge": Worker(str(py.envbridge), log_dir / "client-envbridge.log"),
+            "envbridge": Worker(
+                str(py.envbridge), log_dir / "client-envbridge.log", stacks.CORE_JSON
+            ),
+            "envbridge-fast": Worker(
+                str(py.envbridge), log_dir / "client-envbridge-fast.log", stacks.FAST_JSON
+            ),
             "openenv": Worker(str(py.openenv), log_dir / "client-openenv.log"),
         }
 
@@ -144,6 +152,8 @@ class Runner:
 
     def available(self, pairing: stacks.Pairing) -> bool:
         if pairing.server is not None and pairing.server not in self.servers:
+            return False
+        if pairing.venv == "envbridge-fast" and "fast" not in self.args.stack_set:
             return False
         uses_openenv = pairing.venv == "openenv" or pairing.server == "openenv"
         return not uses_openenv or (

@@ -14,11 +14,15 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.workloads import Workload
 
-STACKS = ("envbridge", "openenv", "floors", "uvloop")
-"""What ``--stacks`` selects from (``uvloop``: envbridge on uvloop, ``envbridge[fast]``)."""
+STACKS = ("envbridge", "openenv", "floors", "fast")
+"""What ``--stacks`` selects from (``fast``: envbridge with ``envbridge[fast]``, uvloop and
+orjson, on both ends)."""
 STACK_OF_SERVER = {"envbridge": "envbridge", "openenv": "openenv", "raw-ws": "floors",
-                   "asgi-echo": "floors", "envbridge-uvloop": "uvloop",
+                   "asgi-echo": "floors", "envbridge-fast": "fast",
                    "envbridge-asgi": "envbridge"}  # fmt: skip
+CORE_JSON = {"ENVBRIDGE_JSON": "stdlib"}
+"""A core install has no orjson: the headline envbridge rows pin the standard library's."""
+FAST_JSON = {"ENVBRIDGE_JSON": "orjson"}
 
 
 @dataclass(frozen=True)
@@ -42,18 +46,18 @@ def servers(py: Interpreters, workload: Workload, max_sessions: int) -> list[Ser
     """Every server the run needs for ``workload`` (all listen on 127.0.0.1)."""
     eb, oe = str(py.envbridge), str(py.openenv)
 
-    def envbridge(name: str, loop: str, env: dict[str, str] | None = None) -> ServerSpec:
+    def envbridge(name: str, loop: str, env: dict[str, str]) -> ServerSpec:
         def argv(port: int) -> list[str]:
             module = "benchmarks.servers.envbridge_server"
             return [eb, "-m", module, workload.envbridge_target, str(port), str(max_sessions), loop]
 
-        return ServerSpec(name, argv, env or {})
+        return ServerSpec(name, argv, env)
 
     specs = [
-        envbridge("envbridge", "asyncio"),
-        envbridge("envbridge-uvloop", "uvloop"),
+        envbridge("envbridge", "asyncio", CORE_JSON),
+        envbridge("envbridge-fast", "uvloop", FAST_JSON),
         # /ws through uvicorn's ASGI layer, as before spec/server/ws_direct.py
-        envbridge("envbridge-asgi", "asyncio", {"ENVBRIDGE_WS_PATH": "asgi"}),
+        envbridge("envbridge-asgi", "asyncio", {**CORE_JSON, "ENVBRIDGE_WS_PATH": "asgi"}),
     ]
     if workload.openenv_app is not None:
         specs.append(
@@ -92,7 +96,11 @@ def _uvicorn_flags(port: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Pairing:
-    """One report line: ``client`` kind under ``venv`` ("envbridge"/"openenv") vs ``server``."""
+    """One report line: ``client`` kind in ``venv``'s measurement process vs ``server``.
+
+    ``venv``: "envbridge" (core: standard-library JSON), "envbridge-fast" (the same
+    virtualenv with orjson on) or "openenv".
+    """
 
     label: str
     client: str
@@ -108,12 +116,7 @@ WS_PAIRINGS = [
     Pairing("envbridge client -> envbridge server", "envbridge", "envbridge", "envbridge"),
     Pairing(report.ASGI_WS, "envbridge", "envbridge", "envbridge-asgi"),
     Pairing("OpenEnv client -> envbridge server", "openenv", "openenv", "envbridge"),
-    Pairing(
-        "envbridge client -> envbridge server on uvloop",
-        "envbridge",
-        "envbridge",
-        "envbridge-uvloop",
-    ),
+    Pairing(report.FAST_WS, "envbridge", "envbridge-fast", "envbridge-fast"),
 ]
 WS_LOAD_PAIRINGS = [
     pairing
@@ -135,6 +138,7 @@ INPROCESS_PAIRINGS = [
     Pairing("OpenEnv /ws frame, no socket", "inproc-openenv-core", "openenv", None),
     Pairing("envbridge env.step", "inproc-envbridge-env", "envbridge", None),
     Pairing("envbridge /ws frame, no socket", "inproc-envbridge-core", "envbridge", None),
+    Pairing(report.FAST_FRAME, "inproc-envbridge-core", "envbridge-fast", None),
 ]
 GYM_ENV_PAIRING = Pairing("Gymnasium env.step, no envbridge", "inproc-gym-env", "envbridge", None)
 """The bridged env's own step: bridge overhead = the /ws frame's p50 minus this p50."""

@@ -42,6 +42,9 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     combined["errors"] = sum(r.get("errors", 0) for r in runs)
     combined["steps"] = sum(r.get("steps", 0) for r in runs)
     combined["repetitions"] = len(runs)
+    codecs = sorted({r["json"] for r in runs if r.get("json")})
+    if codecs:
+        combined["json"] = "/".join(codecs)  # the JSON encoder the process ran
     first_error = next((r["first_error"] for r in runs if r.get("first_error")), None)
     if first_error:
         combined["first_error"] = first_error

@@ -26,7 +26,13 @@ from typing import Any, Literal
 
 from envbridge.spec import wire
 from envbridge.spec.containment import CallTimedOut, EnvironmentAborted, describe, must_contain
-from envbridge.spec.environment import Environment, InvalidAction, ToolError, ToolResult
+from envbridge.spec.environment import (
+    Environment,
+    InvalidAction,
+    Observation,
+    ToolError,
+    ToolResult,
+)
 from envbridge.spec.errors import ProtocolError, ToolErrorType, WSErrorCode
 from envbridge.spec.messages import CallToolAction, ListToolsAction, ResetRequest
 from envbridge.spec.modes import Mode
@@ -117,6 +123,8 @@ class Episode(enum.Enum):
 
 
 _RUNNING, _DONE = Episode.RUNNING, Episode.DONE
+_PLAIN_RESULTS = frozenset({Observation, ToolResult, dict, list, str, int, float, bool, type(None)})
+"""Result types that are never awaitable (``inspect.isawaitable`` costs ~0.4 µs a step)."""
 
 
 class Session:
@@ -184,8 +192,8 @@ class Session:
             else:
                 call = partial(method, *args, **kwargs)
             result = await loop.run_in_executor(self._executor, call)
-        if inspect.isawaitable(result):  # a sync method that returned a coroutine
-            result = await result
+        if type(result) not in _PLAIN_RESULTS and inspect.isawaitable(result):
+            result = await result  # a sync method that returned a coroutine
         return result
 
     def _touch(self) -> None:

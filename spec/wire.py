@@ -6,33 +6,16 @@ or standard MCP; every JSON document is compact UTF-8 without NaN/Infinity.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
+from envbridge.spec import jsoncodec
 from envbridge.spec.environment import Observation, Tool, ToolResult
 
-_encoder = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-encode = _encoder.encode
-"""Compact JSON; raises ValueError on NaN/Infinity (JSON cannot carry them)."""
-
-
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON (NaN and Infinity cannot cross the wire)")
-
-
-_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
-
-
-def decode(text: str | bytes) -> Any:
-    """Parse JSON strictly: NaN/Infinity are refused, and nesting too deep for the
-    parser is a ValueError like any other bad JSON (not a RecursionError)."""
-    if isinstance(text, bytes | bytearray):
-        text = text.decode("utf-8")
-    try:
-        return _decoder.decode(text)
-    except RecursionError:
-        raise ValueError("JSON nests too deeply") from None
+encode = jsoncodec.encode
+"""Compact JSON; ValueError on NaN/Infinity (JSON cannot carry them). See :mod:`.jsoncodec`."""
+decode = jsoncodec.decode
+"""Strict JSON parsing (NaN/Infinity refused); see :mod:`.jsoncodec`."""
 
 
 def encode_lenient(value: Any) -> str:

@@ -1,6 +1,6 @@
 """One whole (tiny) benchmark pass: real servers in processes, real clients, the report.
 
-Only envbridge's servers and clients run here (``--stacks envbridge,uvloop``): the official
+Only envbridge's servers and clients run here (``--stacks envbridge,fast``): the official
 stack's import alone takes seconds per process, and ``tests/benchmarks/test_drive.py``
 drives the official clients already.
 """
@@ -24,7 +24,7 @@ def test_footprint_follows_runtime_requirements_not_extras():
 
 
 def test_a_tiny_run_measures_every_section_without_errors(tmp_path):
-    args = run.parse_args(["--quick", "--stacks", "envbridge,uvloop"])
+    args = run.parse_args(["--quick", "--stacks", "envbridge,fast"])
     args.steps, args.http_steps, args.levels, args.duration = 40, 20, [1, 4], 0.3
     args.idle_sessions, args.batch_sessions = 4, 4
     py = stacks.Interpreters(Path(sys.executable), Path(sys.executable))
@@ -41,13 +41,17 @@ def test_a_tiny_run_measures_every_section_without_errors(tmp_path):
     failures = [(s, label, r) for s, label, r in flat if "error" in r or r.get("errors")]
     assert not failures
     # no official, no floors
-    assert set(results["ws"]) == {report.OURS_WS, report.UVLOOP_WS, report.ASGI_WS}
+    assert set(results["ws"]) == {report.OURS_WS, report.FAST_WS, report.ASGI_WS}
     ours = results["ws"][report.OURS_WS]
     assert ours["server_cpu_us"] >= 0 and ours["client_cpu_us"] >= 0
     assert "server_cpu_us" not in results["inprocess"]["envbridge env.step"]  # no server
-    assert set(results["ws_load"]) == {report.OURS_WS, report.UVLOOP_WS}
+    assert set(results["ws_load"]) == {report.OURS_WS, report.FAST_WS}
     assert set(results["ws_load"][report.OURS_WS]) == {"1", "4"}
-    assert set(results["inprocess"]) == {"envbridge env.step", "envbridge /ws frame, no socket"}
+    frames = results["inprocess"]
+    assert set(frames) == {"envbridge env.step", report.BRIDGE_FRAME, report.FAST_FRAME}
+    # the core rows run the standard library's JSON, the [fast] row orjson
+    assert frames[report.BRIDGE_FRAME]["json"] == "stdlib"
+    assert frames[report.FAST_FRAME]["json"] == "orjson"
     text = report.markdown({"workloads": {"counter": results}, "footprint": {}})
     assert "`counter`" in text and "Batched stepping" in text
 

@@ -306,3 +306,14 @@ def test_info_checks_never_fail():
     spec = CheckSpec("latency.x", Level.INFO, "t", "s", "e", "r", broken)
     result = asyncio.run(run_one(spec, Probe("http://127.0.0.1:1", Options(), None)))
     assert result.status is Status.SKIP and "cannot measure" in result.message
+
+
+@pytest.mark.parametrize("setting, printed", [("stdlib", "stdlib"), ("auto", "orjson")])
+def test_index_json_codec_example_runs_as_written(setting, printed):
+    code = doc_block("index.md", "from envbridge.spec import jsoncodec")
+    env = {**os.environ, "ENVBRIDGE_JSON": setting}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == printed
