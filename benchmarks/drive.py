@@ -24,7 +24,7 @@ import traceback
 from typing import Any
 
 from benchmarks import clients, inprocess
-from benchmarks.stats import summarise
+from benchmarks.stats import overhead_figures, summarise
 from benchmarks.workloads import WORKLOADS, Workload
 
 CONNECT_CONCURRENCY = 32
@@ -213,14 +213,18 @@ async def _idle(kind: str, url: str, sessions: int, server_pid: int) -> dict[str
 
 
 def _latency(args: argparse.Namespace, workload: Workload) -> dict[str, Any]:
-    if args.kind in inprocess.FLOORS:
+    if args.kind == inprocess.OVERHEAD_KIND:
+        raw = asyncio.run(inprocess.measure_overhead(workload, args.warmup, args.steps))
+    elif args.kind in inprocess.FLOORS:
         raw = asyncio.run(inprocess.measure(args.kind, workload, args.warmup, args.steps))
     elif args.kind in clients.SYNC_CLIENTS:
         raw = _latency_sync(args.kind, args.url, workload, args.warmup, args.steps)
     else:
         raw = asyncio.run(_latency_async(args.kind, args.url, workload, args.warmup, args.steps))
     result = summarise(raw["latencies"], raw["elapsed_s"])
-    if args.kind.startswith("inproc-envbridge"):
+    if "env_latencies" in raw:
+        result.update(overhead_figures(raw["latencies"], raw["env_latencies"]))
+    if args.kind.startswith(("inproc-envbridge", inprocess.OVERHEAD_KIND)):
         from envbridge.spec import jsoncodec
 
         result["json"] = jsoncodec.ENCODER  # which codec the process ran (stdlib / orjson)

@@ -129,6 +129,43 @@ async def _openenv_core(workload: Workload) -> tuple[Stepper, Callable[[], Await
     return step, reset
 
 
+async def measure_overhead(workload: Workload, warmup: int, steps: int) -> dict[str, Any]:
+    """Bridge overhead with the machine's speed held equal: each timed ``/ws`` frame is
+    followed by one timed step of a twin Gymnasium env with no envbridge.
+
+    On a shared machine the speed drifts by tens of percent over seconds; timing the
+    frame and the bare env in separate windows mixes that drift into their difference.
+    Returns the frame latencies, the env latencies and their per-step differences.
+    """
+    frame_step, frame_reset = await _envbridge_core(workload)
+    env_step, env_reset = await _gym_env(workload)
+    for i in range(warmup):
+        if await frame_step(i):
+            await frame_reset()
+        if await env_step(i):
+            await env_reset()
+    frames: list[int] = []
+    envs: list[int] = []
+    clock = time.perf_counter_ns
+    started = clock()
+    for i in range(steps):
+        t0 = clock()
+        frame_done = await frame_step(i)
+        t1 = clock()
+        env_done = await env_step(i)
+        t2 = clock()
+        frames.append(t1 - t0)
+        envs.append(t2 - t1)
+        if frame_done:
+            await frame_reset()
+        if env_done:
+            await env_reset()
+    return {"latencies": frames, "env_latencies": envs, "elapsed_s": (clock() - started) / 1e9}
+
+
+OVERHEAD_KIND = "inproc-bridge-overhead"
+"""The :func:`measure_overhead` measurement (``gym:`` workloads only)."""
+
 FLOORS = {
     "inproc-envbridge-env": _envbridge_env,
     "inproc-envbridge-core": _envbridge_core,

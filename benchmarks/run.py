@@ -297,6 +297,8 @@ def measure_workload(
         if workload.envbridge_target.startswith("gym:"):
             floors.append(stacks.GYM_ENV_PAIRING)
         results["inprocess"] = runner.single(floors, args.steps)
+        if workload.envbridge_target.startswith("gym:"):
+            results["overhead"] = runner.single(stacks.OVERHEAD_PAIRINGS, args.steps)
         _progress(f"{workload.name}: single-session WebSocket")
         results["ws"] = runner.single(stacks.WS_PAIRINGS, args.steps)
         if workload.full:

@@ -140,6 +140,11 @@ INPROCESS_PAIRINGS = [
     Pairing("envbridge /ws frame, no socket", "inproc-envbridge-core", "envbridge", None),
     Pairing(report.FAST_FRAME, "inproc-envbridge-core", "envbridge-fast", None),
 ]
+OVERHEAD_PAIRINGS = [
+    Pairing(report.BRIDGE_FRAME, "inproc-bridge-overhead", "envbridge", None),
+    Pairing(report.FAST_FRAME, "inproc-bridge-overhead", "envbridge-fast", None),
+]
+"""Bridge overhead, frame and bare env timed alternately in one process (gym workloads)."""
 GYM_ENV_PAIRING = Pairing("Gymnasium env.step, no envbridge", "inproc-gym-env", "envbridge", None)
 """The bridged env's own step: bridge overhead = the /ws frame's p50 minus this p50."""
 IDLE_PAIRINGS = [

@@ -29,9 +29,19 @@ def summarise(latencies_ns: list[int], elapsed_s: float, errors: int = 0) -> dic
     }
 
 
+def overhead_figures(frames_ns: list[int], envs_ns: list[int]) -> dict[str, Any]:
+    """p50 of the bare env's steps and the p50 of the per-step differences (frame - env)."""
+    differences = sorted(f - e for f, e in zip(frames_ns, envs_ns, strict=True))
+    return {
+        "env_p50_us": round(percentile(sorted(envs_ns), 50) / 1000, 2),
+        "overhead_p50_us": round(percentile(differences, 50) / 1000, 2),
+    }
+
+
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Combine repetitions: the median of each figure, plus min/max of steps/s."""
-    keys = ("steps_per_s", "p50_us", "p99_us", "mean_us", "server_cpu_us", "client_cpu_us")
+    keys = ("steps_per_s", "p50_us", "p99_us", "mean_us", "server_cpu_us", "client_cpu_us",
+            "env_p50_us", "overhead_p50_us")  # fmt: skip
     combined: dict[str, Any] = {}
     for key in keys:  # figures no repetition measured are left out
         values = [r[key] for r in runs if r.get(key) is not None]

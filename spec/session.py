@@ -196,6 +196,27 @@ class Session:
             result = await result  # a sync method that returned a coroutine
         return result
 
+    def _steps_inline(self) -> bool:
+        """True when ``step`` runs on the event loop now: a sync ``step`` placed inline,
+        no call timeout, and no other request holding the session."""
+        if self._async["step"] or self.call_timeout_s is not None or self._lock.locked():
+            return False
+        placement = self.placement
+        return self._inline or (placement is not None and placement.inline("step"))
+
+    def _step_now(self, action: Any) -> Any:
+        """``env.step`` called inline (timed, when placement is measured); SystemExit &
+        co. come out as :class:`EnvironmentAborted`, as from :meth:`_call`."""
+        try:
+            placement = self.placement
+            if self._inline or placement is None:
+                return self.env.step(action)
+            return placement.run_inline("step", self.env.step, action)
+        except BaseException as exc:
+            if must_contain(exc):
+                raise EnvironmentAborted(exc) from exc
+            raise
+
     def _touch(self) -> None:
         self.last_active = time.monotonic()
 
@@ -320,6 +341,22 @@ class Session:
             return self._list_tools_step(data)
         if kind == "call_tool":
             return await self._call_tool_step(data)
+        if self._steps_inline():
+            # Nothing below yields unless the env returned an awaitable, so no other
+            # request on this session can interleave: the lock need not be taken.
+            self._touch()
+            self._check_episode_open()
+            with _PARSING:
+                action = self.env.parse_action(data)
+            with _STEPPING:
+                obs = self._step_now(action)
+                if type(obs) is not Observation and inspect.isawaitable(obs):
+                    async with self._lock:
+                        obs = await obs
+            reply = self._encode_envelope(obs, "step")
+            self.step_count += 1
+            self.episode = _DONE if obs.done else _RUNNING
+            return reply
         async with self._lock:
             self._touch()
             self._check_episode_open()

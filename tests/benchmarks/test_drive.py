@@ -9,7 +9,7 @@ import os
 import pytest
 from envbridge.spec.server import create_app
 
-from benchmarks import drive
+from benchmarks import drive, stats
 from benchmarks.workloads import COUNTER, Workload
 from envs.native.counter import CounterEnv
 from tests.helpers import free_port, serving_app
@@ -82,6 +82,23 @@ def test_gym_env_floor_steps_the_bare_gymnasium_env(capsys):
     assert drive.main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["steps"] == 50 and result["steps_per_s"] > 0 and result["errors"] == 0
+
+
+def test_bridge_overhead_times_frame_and_bare_env_alternately(capsys):
+    argv = ["latency", "inproc-bridge-overhead", "--workload", "cartpole", "--steps", "200"]
+    assert drive.main([*argv, "--warmup", "5"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["steps"] == 200 and result["errors"] == 0
+    # the frame includes the env's step, so the overhead is below the frame's p50
+    assert 0 < result["env_p50_us"] < result["p50_us"]
+    assert 0 < result["overhead_p50_us"] < result["p50_us"]
+
+
+def test_overhead_figures_are_the_median_difference_not_a_difference_of_medians():
+    frames = [10_000, 20_000, 30_000]
+    envs = [9_000, 1_000, 29_000]  # per-step differences 1, 19, 1 us
+    figures = stats.overhead_figures(frames, envs)
+    assert figures == {"env_p50_us": 9.0, "overhead_p50_us": 1.0}
 
 
 def test_gym_env_floor_refuses_a_workload_without_a_gym_env(capsys):

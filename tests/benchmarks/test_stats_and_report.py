@@ -175,6 +175,21 @@ def test_bridge_targets_judge_overhead_and_ws_share():
     assert overhead[1] is False and share == ("67%", False)
 
 
+def test_the_interleaved_overhead_is_judged_when_measured():
+    results = _bridge_results(40.0, 8.0, 2500.0)  # separate windows: 32 us
+    results["workloads"]["cartpole"]["overhead"] = {
+        report.BRIDGE_FRAME: {"p50_us": 19.0, "env_p50_us": 6.5, "overhead_p50_us": 12.4},
+        report.FAST_FRAME: {"p50_us": 25.0, "env_p50_us": 6.5, "overhead_p50_us": 18.0},
+    }
+    verdicts = _bridge_verdicts(results)
+    core = verdicts[next(name for name in verdicts if "overhead" in name)]
+    assert core == ("12.4 µs (interleaved: frame p50 19.0 µs, env.step p50 6.5 µs)", True)
+    judged = {name: met for name, _, met in report.targets(results)}
+    assert judged["same, envbridge[fast] (orjson)"] is False  # 18.0 > 15
+    text = report.markdown(results)
+    assert "| envbridge /ws frame, no socket | 19.0 | 6.5 | 12.4 |" in text
+
+
 def test_bridge_targets_are_not_judged_under_load_or_without_cartpole():
     results = _bridge_results(20.0, 8.0, 2500.0)
     frame = results["workloads"]["cartpole"]["inprocess"][report.BRIDGE_FRAME]

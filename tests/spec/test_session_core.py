@@ -200,3 +200,68 @@ def test_reset_options_reach_the_environment():
     )
     assert reply["data"]["observation"]["seed"] == 7
     assert reply["data"]["observation"]["options"] == {"mode": "hard", "level": 2}
+
+
+class _InlineCounter(CounterEnv):
+    """Sync methods called on the event loop; reset can be held open by the test."""
+
+    blocking = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold_reset: asyncio.Event | None = None
+        self.awaitable_steps = False
+
+    async def _held_reset(self, **kwargs: Any) -> Any:
+        assert self.hold_reset is not None
+        await self.hold_reset.wait()
+        return super().reset(**kwargs)
+
+    def reset(self, **kwargs: Any) -> Any:  # sync method returning a coroutine when held
+        if self.hold_reset is not None:
+            return self._held_reset(**kwargs)
+        return super().reset(**kwargs)
+
+    def step(self, action: Any) -> Any:
+        observation = super().step(action)
+        if self.awaitable_steps:
+
+            async def later() -> Any:
+                await asyncio.sleep(0)
+                return observation
+
+            return later()
+        return observation
+
+
+def test_an_inline_step_that_returns_a_coroutine_is_awaited():
+    env = _InlineCounter()
+    session = Session(env, Mode.SIMULATION)
+    frame(session, {"type": "reset", "data": {"seed": 1}})
+    env.awaitable_steps = True
+    reply, _ = frame(session, {"type": "step", "data": {"delta": 2}})
+    assert reply is not None and reply["data"]["observation"]["count"] == 3
+    assert session.step_count == 1
+
+
+def test_an_inline_step_waits_for_a_reset_that_holds_the_session():
+    """The inline fast path must not slip a step past a request that holds the lock."""
+
+    async def scenario() -> list[int]:
+        env = _InlineCounter()
+        session = Session(env, Mode.SIMULATION)
+        await session.reset({"seed": 1})
+        await session.step({"delta": 1})  # count 2
+        env.hold_reset = asyncio.Event()
+        resetting = asyncio.create_task(session.reset({"seed": 10}))
+        await asyncio.sleep(0.01)  # the reset now holds the session
+        stepping = asyncio.create_task(session.step({"delta": 5}))
+        await asyncio.sleep(0.01)
+        assert not stepping.done()  # it waits for the reset
+        env.hold_reset.set()
+        await resetting
+        stepped = await stepping
+        return [stepped["observation"]["count"], session.step_count]
+
+    # the reset set count to 10 % 5 = 0, then the step added 5 (slipped ahead: 2 + 5 = 7)
+    assert asyncio.run(scenario()) == [5, 1]
