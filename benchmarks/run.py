@@ -162,7 +162,8 @@ class Runner:
 
     def drive(self, pairing: stacks.Pairing, mode: str, *extra: str, timeout_s: float) -> dict:
         warmup = self.args.warmup if mode == "latency" else self.args.load_warmup
-        argv = [mode, pairing.client, "--workload", self.workload.name, "--warmup", str(warmup)]
+        workload = pairing.workload or self.workload.name
+        argv = [mode, pairing.client, "--workload", workload, "--warmup", str(warmup)]
         if pairing.server is not None:
             argv += ["--url", self.servers[pairing.server].url]
         return self.workers[pairing.venv].run([*argv, *extra], timeout_s)
@@ -301,6 +302,9 @@ def measure_workload(
             results["overhead"] = runner.single(stacks.OVERHEAD_PAIRINGS, args.steps)
         _progress(f"{workload.name}: single-session WebSocket")
         results["ws"] = runner.single(stacks.WS_PAIRINGS, args.steps)
+        if "envbridge-counter" in runner.servers:
+            _progress(f"{workload.name}: /ws against the counter, interleaved")
+            results["ws_share"] = runner.single(stacks.SHARE_PAIRINGS, args.steps)
         if workload.full:
             results["ws_sync"] = runner.single(stacks.WS_SYNC_PAIRINGS, args.steps)
         _progress(f"{workload.name}: single-session HTTP")

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import report
-from benchmarks.workloads import Workload
+from benchmarks.workloads import COUNTER, Workload
 
 STACKS = ("envbridge", "openenv", "floors", "fast")
 """What ``--stacks`` selects from (``fast``: envbridge with ``envbridge[fast]``, uvloop and
 orjson, on both ends)."""
 STACK_OF_SERVER = {"envbridge": "envbridge", "openenv": "openenv", "raw-ws": "floors",
                    "asgi-echo": "floors", "envbridge-fast": "fast",
-                   "envbridge-asgi": "envbridge"}  # fmt: skip
+                   "envbridge-asgi": "envbridge",
+                   "envbridge-counter": "envbridge"}  # fmt: skip
+COUNTER_TARGET = COUNTER.envbridge_target
 CORE_JSON = {"ENVBRIDGE_JSON": "stdlib"}
 """A core install has no orjson: the headline envbridge rows pin the standard library's."""
 FAST_JSON = {"ENVBRIDGE_JSON": "orjson"}
@@ -46,15 +48,22 @@ def servers(py: Interpreters, workload: Workload, max_sessions: int) -> list[Ser
     """Every server the run needs for ``workload`` (all listen on 127.0.0.1)."""
     eb, oe = str(py.envbridge), str(py.openenv)
 
-    def envbridge(name: str, loop: str, env: dict[str, str]) -> ServerSpec:
+    def envbridge(
+        name: str, loop: str, env: dict[str, str], target: str = workload.envbridge_target
+    ) -> ServerSpec:
         def argv(port: int) -> list[str]:
             module = "benchmarks.servers.envbridge_server"
-            return [eb, "-m", module, workload.envbridge_target, str(port), str(max_sessions), loop]
+            return [eb, "-m", module, target, str(port), str(max_sessions), loop]
 
         return ServerSpec(name, argv, env)
 
     specs = [
         envbridge("envbridge", "asyncio", CORE_JSON),
+        *(  # a bridged workload's /ws share is judged against the counter, side by side
+            [envbridge("envbridge-counter", "asyncio", CORE_JSON, COUNTER_TARGET)]
+            if workload.envbridge_target != COUNTER_TARGET
+            else []
+        ),
         envbridge("envbridge-fast", "uvloop", FAST_JSON),
         # /ws through uvicorn's ASGI layer, as before spec/server/ws_direct.py
         envbridge("envbridge-asgi", "asyncio", {**CORE_JSON, "ENVBRIDGE_WS_PATH": "asgi"}),
@@ -106,6 +115,8 @@ class Pairing:
     client: str
     venv: str
     server: str | None
+    workload: str | None = None
+    """The workload whose actions the client sends; None: the run's current one."""
 
 
 # Single-session WebSocket: the floors, then the three stacks.
@@ -145,6 +156,11 @@ OVERHEAD_PAIRINGS = [
     Pairing(report.FAST_FRAME, "inproc-bridge-overhead", "envbridge-fast", None),
 ]
 """Bridge overhead, frame and bare env timed alternately in one process (gym workloads)."""
+SHARE_PAIRINGS = [
+    Pairing(report.SHARE_COUNTER, "envbridge", "envbridge", "envbridge-counter", "counter"),
+    Pairing(report.OURS_WS, "envbridge", "envbridge", "envbridge"),
+]
+"""A bridged workload's /ws steps/s against the counter's, repetitions interleaved."""
 GYM_ENV_PAIRING = Pairing("Gymnasium env.step, no envbridge", "inproc-gym-env", "envbridge", None)
 """The bridged env's own step: bridge overhead = the /ws frame's p50 minus this p50."""
 IDLE_PAIRINGS = [

@@ -76,7 +76,10 @@ def test_a_bridged_row_runs_its_short_plan(tmp_path):
     args.steps, args.http_steps, args.duration = 40, 20, 0.3
     py = stacks.Interpreters(Path(sys.executable), Path(sys.executable))
     results = run.measure_workload(args, py, CARTPOLE, tmp_path)
-    assert set(results) == {"description", "inprocess", "overhead", "ws", "http", "ws_load"}
+    sections = {"description", "inprocess", "overhead", "ws", "ws_share", "http", "ws_load"}
+    assert set(results) == sections
+    assert set(results["ws_share"]) == {report.SHARE_COUNTER, report.OURS_WS}
+    assert all("error" not in r and r["steps"] > 0 for r in results["ws_share"].values())
     paired = results["overhead"][report.BRIDGE_FRAME]
     assert paired["json"] == "stdlib" and paired["env_p50_us"] > 0
     assert 0 < paired["overhead_p50_us"] < paired["p50_us"]

@@ -190,6 +190,17 @@ def test_the_interleaved_overhead_is_judged_when_measured():
     assert "| envbridge /ws frame, no socket | 19.0 | 6.5 | 12.4 |" in text
 
 
+def test_the_ws_share_prefers_the_interleaved_counter():
+    results = _bridge_results(20.0, 8.0, 1500.0)  # 50% of the counter run minutes apart
+    results["workloads"]["cartpole"]["ws_share"] = {
+        report.SHARE_COUNTER: {"steps_per_s": 2000.0},
+        report.OURS_WS: {"steps_per_s": 1700.0},
+    }
+    share = _bridge_verdicts(results)["CartPole over /ws >= 80% of the counter's steps/s"]
+    assert share == ("85% (interleaved with the counter)", True)
+    assert "against the counter (repetitions interleaved)" in report.markdown(results)
+
+
 def test_bridge_targets_are_not_judged_under_load_or_without_cartpole():
     results = _bridge_results(20.0, 8.0, 2500.0)
     frame = results["workloads"]["cartpole"]["inprocess"][report.BRIDGE_FRAME]
