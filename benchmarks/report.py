@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +260,13 @@ def _bridge_targets(results: dict[str, Any], cpus: int) -> list[tuple[str, str, 
     name = f"CartPole over /ws >= {BRIDGE_WS_SHARE:.0%} of the counter's steps/s"
     if cart_ws.get("steps_per_s") and counter_ws.get("steps_per_s"):
         share = cart_ws["steps_per_s"] / counter_ws["steps_per_s"]
+        cart_runs = cart_ws.get("steps_per_s_runs") or []
+        counter_runs = counter_ws.get("steps_per_s_runs") or []
+        if how and len(cart_runs) > 1 and len(cart_runs) == len(counter_runs):
+            # each repetition against the counter's run just before it: drift cancels
+            pairs = zip(cart_runs, counter_runs, strict=True)
+            share = statistics.median(cart / counter for cart, counter in pairs)
+            how = f" (interleaved with the counter, median of {len(cart_runs)} paired ratios)"
         busy = _busy_load(cart_ws, counter_ws)
         if busy is not None:
             out.append((name, f"{share:.0%}, load {busy:.1f} > {cpus} cores", None))

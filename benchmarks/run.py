@@ -122,6 +122,10 @@ def raise_fd_limit(sessions: int) -> int:
     return wanted
 
 
+SHARE_REPS = 5
+"""Repetitions, at least, of the bridged env against the counter (judged on paired ratios)."""
+
+
 class Runner:
     """Runs measurement processes against the servers of one workload."""
 
@@ -168,12 +172,14 @@ class Runner:
             argv += ["--url", self.servers[pairing.server].url]
         return self.workers[pairing.venv].run([*argv, *extra], timeout_s)
 
-    def single(self, pairings: list[stacks.Pairing], steps: int) -> dict[str, Any]:
+    def single(
+        self, pairings: list[stacks.Pairing], steps: int, reps: int | None = None
+    ) -> dict[str, Any]:
         """Single-session latency, repetitions interleaved across pairings."""
         usable = [p for p in pairings if self.available(p)]
         runs: dict[str, list[dict]] = {p.label: [] for p in usable}
         errors: dict[str, str] = {}
-        for _ in range(self.args.reps):
+        for _ in range(reps or self.args.reps):
             for pairing in usable:
                 result = self.guarded(lambda pairing=pairing: self.timed_latency(pairing, steps))
                 if "error" in result:
@@ -304,7 +310,8 @@ def measure_workload(
         results["ws"] = runner.single(stacks.WS_PAIRINGS, args.steps)
         if "envbridge-counter" in runner.servers:
             _progress(f"{workload.name}: /ws against the counter, interleaved")
-            results["ws_share"] = runner.single(stacks.SHARE_PAIRINGS, args.steps)
+            share_reps = max(args.reps, SHARE_REPS)
+            results["ws_share"] = runner.single(stacks.SHARE_PAIRINGS, args.steps, share_reps)
         if workload.full:
             results["ws_sync"] = runner.single(stacks.WS_SYNC_PAIRINGS, args.steps)
         _progress(f"{workload.name}: single-session HTTP")

@@ -49,6 +49,7 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
             combined[key] = statistics.median(values)
     rates = [r["steps_per_s"] for r in runs if r.get("steps_per_s") is not None]
     combined["steps_per_s_range"] = [min(rates), max(rates)] if rates else None
+    combined["steps_per_s_runs"] = rates  # in repetition order, for paired ratios
     combined["errors"] = sum(r.get("errors", 0) for r in runs)
     combined["steps"] = sum(r.get("steps", 0) for r in runs)
     combined["repetitions"] = len(runs)
