@@ -129,6 +129,13 @@ async def _openenv_core(workload: Workload) -> tuple[Stepper, Callable[[], Await
     return step, reset
 
 
+async def _warm_up(step: Stepper, reset: Callable[[], Awaitable[Any]], warmup: int) -> None:
+    """Untimed steps, resetting whenever an episode ends."""
+    for i in range(warmup):
+        if await step(i):
+            await reset()
+
+
 async def measure_overhead(workload: Workload, warmup: int, steps: int) -> dict[str, Any]:
     """Bridge overhead with the machine's speed held equal: each timed ``/ws`` frame is
     followed by one timed step of a twin Gymnasium env with no envbridge.
@@ -139,11 +146,8 @@ async def measure_overhead(workload: Workload, warmup: int, steps: int) -> dict[
     """
     frame_step, frame_reset = await _envbridge_core(workload)
     env_step, env_reset = await _gym_env(workload)
-    for i in range(warmup):
-        if await frame_step(i):
-            await frame_reset()
-        if await env_step(i):
-            await env_reset()
+    await _warm_up(frame_step, frame_reset, warmup)
+    await _warm_up(env_step, env_reset, warmup)
     frames: list[int] = []
     envs: list[int] = []
     clock = time.perf_counter_ns
@@ -180,9 +184,7 @@ FLOORS = {
 async def measure(kind: str, workload: Workload, warmup: int, steps: int) -> dict[str, Any]:
     """Time ``steps`` in-process steps after ``warmup``; returns raw latencies and elapsed."""
     step, reset = await FLOORS[kind](workload)
-    for i in range(warmup):
-        if await step(i):
-            await reset()
+    await _warm_up(step, reset, warmup)
     latencies: list[int] = []
     clock = time.perf_counter_ns
     started = clock()

@@ -127,6 +127,11 @@ _PLAIN_RESULTS = frozenset({Observation, ToolResult, dict, list, str, int, float
 """Result types that are never awaitable (``inspect.isawaitable`` costs ~0.4 µs a step)."""
 
 
+def _awaitable(result: Any) -> bool:
+    """True for what a sync env method returned that must still be awaited."""
+    return type(result) not in _PLAIN_RESULTS and inspect.isawaitable(result)
+
+
 class Session:
     """One environment instance and its episode, driven by any transport."""
 
@@ -179,10 +184,8 @@ class Session:
         if self._async[name]:
             return await method(*args, **kwargs)
         placement = self.placement
-        if self._inline:
-            result = method(*args, **kwargs)
-        elif placement is not None and placement.inline(name):
-            result = placement.run_inline(name, method, *args, **kwargs)
+        if self._placed_inline(name):
+            result = self._call_inline(name, method, *args, **kwargs)
         else:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"env-{self.id[:8]}")
@@ -192,26 +195,34 @@ class Session:
             else:
                 call = partial(method, *args, **kwargs)
             result = await loop.run_in_executor(self._executor, call)
-        if type(result) not in _PLAIN_RESULTS and inspect.isawaitable(result):
+        if _awaitable(result):
             result = await result  # a sync method that returned a coroutine
         return result
+
+    def _placed_inline(self, name: str) -> bool:
+        """True when the sync method ``name`` runs on the event loop (not its thread)."""
+        placement = self.placement
+        return self._inline or (placement is not None and placement.inline(name))
+
+    def _call_inline(self, name: str, method: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call on the event loop; timed when placement is measured (``blocking="auto"``)."""
+        placement = self.placement
+        if placement is None:  # blocking = False
+            return method(*args, **kwargs)
+        return placement.run_inline(name, method, *args, **kwargs)
 
     def _steps_inline(self) -> bool:
         """True when ``step`` runs on the event loop now: a sync ``step`` placed inline,
         no call timeout, and no other request holding the session."""
         if self._async["step"] or self.call_timeout_s is not None or self._lock.locked():
             return False
-        placement = self.placement
-        return self._inline or (placement is not None and placement.inline("step"))
+        return self._placed_inline("step")
 
     def _step_now(self, action: Any) -> Any:
-        """``env.step`` called inline (timed, when placement is measured); SystemExit &
-        co. come out as :class:`EnvironmentAborted`, as from :meth:`_call`."""
+        """``env.step`` called inline; SystemExit & co. come out as
+        :class:`EnvironmentAborted`, as from :meth:`_call`."""
         try:
-            placement = self.placement
-            if self._inline or placement is None:
-                return self.env.step(action)
-            return placement.run_inline("step", self.env.step, action)
+            return self._call_inline("step", self.env.step, action)
         except BaseException as exc:
             if must_contain(exc):
                 raise EnvironmentAborted(exc) from exc
@@ -344,30 +355,32 @@ class Session:
         if self._steps_inline():
             # Nothing below yields unless the env returned an awaitable, so no other
             # request on this session can interleave: the lock need not be taken.
-            self._touch()
-            self._check_episode_open()
-            with _PARSING:
-                action = self.env.parse_action(data)
+            action = self._step_action(data)
             with _STEPPING:
                 obs = self._step_now(action)
-                if type(obs) is not Observation and inspect.isawaitable(obs):
+                if _awaitable(obs):
                     async with self._lock:
                         obs = await obs
-            reply = self._encode_envelope(obs, "step")
-            self.step_count += 1
-            self.episode = _DONE if obs.done else _RUNNING
-            return reply
+            return self._stepped(obs)
         async with self._lock:
-            self._touch()
-            self._check_episode_open()
-            with _PARSING:
-                action = self.env.parse_action(data)
+            action = self._step_action(data)
             with _STEPPING:
                 obs = await self._call("step", action)
-            reply = self._encode_envelope(obs, "step")
-            self.step_count += 1
-            self.episode = _DONE if obs.done else _RUNNING  # inline: the hot path
-            return reply
+            return self._stepped(obs)
+
+    def _step_action(self, data: dict[str, Any]) -> Any:
+        """The parsed action of a step the session may take now (else a ProtocolError)."""
+        self._touch()
+        self._check_episode_open()
+        with _PARSING:
+            return self.env.parse_action(data)
+
+    def _stepped(self, obs: Any) -> dict[str, Any]:
+        """The reply envelope of a step that returned ``obs``; the episode moves on."""
+        reply = self._encode_envelope(obs, "step")
+        self.step_count += 1
+        self.episode = _DONE if obs.done else _RUNNING  # inline: the hot path
+        return reply
 
     async def state(self) -> dict[str, Any]:
         """Episode id, step count and the env's own state fields."""
